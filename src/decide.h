@@ -17,6 +17,8 @@
 #define SM_THRESHOLD_MAX	100
 #define SM_GAP_MIN		1
 #define SM_GAP_MAX		1024
+/* Pages of a PMD-sized huge page: one THP fault maps this many at once. */
+#define SM_HUGE_PAGES		512
 
 enum sm_verdict {
 	SM_VERDICT_UNKNOWN,

@@ -61,6 +61,15 @@ static void test_classify(void)
 	CHECK(sm_classify(&p, 182, 32) == 0, "gap above max_gap is random");
 	CHECK(sm_classify(&p, 50, 32) == 0, "backwards is random");
 	CHECK(p.nr_streams == 3, "repeat started no stream, misses did");
+
+	/* THP first touch: one fault per 512 pages, each on a huge-page start. */
+	sm_pattern_init(&p);
+	sm_classify(&p, 512 * 7, 32);
+	CHECK(sm_classify(&p, 512 * 8, 32) == 1, "next huge page start is sequential");
+	CHECK(sm_classify(&p, 512 * 9 + 1, 32) == 0, "a 513-page jump off a huge-page start is random");
+	sm_pattern_init(&p);
+	sm_classify(&p, 100, 32);
+	CHECK(sm_classify(&p, 300, 32) == 0, "a 200-page jump to an unaligned page is random");
 }
 
 static void test_streams(void)
