@@ -61,6 +61,7 @@ static inline int sm_advice_is_hint(int advice)
 {
 	return advice == MADV_RANDOM || advice == MADV_SEQUENTIAL;
 }
+
 unsigned int sm_window_permille(const struct sm_pattern *p);
 const char *sm_verdict_name(enum sm_verdict verdict);
 const char *sm_advice_name(int advice);
