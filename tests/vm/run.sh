@@ -25,7 +25,9 @@
 # (build dir, default <repo>/build), SMART_MADVISE_ACCEL=kvm (opt-in, TCG
 # is the default), SMART_MADVISE_EXTRA_KMODS="virtio_blk ext4" (kernel
 # modules, with their dependencies, copied into the initramfs under
-# /lib/modules/extra with a load-order file), SMART_MADVISE_NO_INSTALL=1.
+# /lib/modules/extra with a load-order file), SMART_MADVISE_NO_INSTALL=1,
+# SMART_MADVISE_KERNEL_IMAGE + SMART_MADVISE_KDIR (boot this bzImage and
+# build against this kernel tree instead of kernels.list: check-debug).
 #
 # Prints TAP per kernel and ends with "N passed, N failed[, N skipped]";
 # exits non-zero on any failure (a boot without the pass token is one).
@@ -44,7 +46,7 @@ VERBOSE=0
 MODE=run
 QEMU_APPEND_EXTRA=""
 
-usage() { sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -322,7 +324,7 @@ run_kernel() {
 
 main() {
 	install_host_deps
-	"$VM_DIR/kernels.sh" --kernel "$KERNEL"
+	[ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ] || "$VM_DIR/kernels.sh" --kernel "$KERNEL"
 	mkdir -p "$SM_BUILD"
 	build_progs
 	local short krel
