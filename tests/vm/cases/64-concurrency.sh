@@ -8,6 +8,7 @@
 
 SECS=20
 [ "$SM_SCALE" = full ] && SECS=120
+dmesg -n 7 2>/dev/null	# a lockup or splat shows its trace on the console
 PAT='Oops|WARNING:|BUG:|general protection'
 oops0=$(dmesg | grep -Ec "$PAT")
 sm_load_or_die
