@@ -6,6 +6,8 @@
 #   2. unit tests of the decision logic (make unit)
 #   3. packaging tests (tests/dkms.sh), when present
 #   4. the VM suite on every kernel of tests/vm/kernels.list
+#   5. the stress suite at reduced scale (make stress runs it full scale)
+#   6. make check-debug, when a debug kernel is already cached
 # Ends with one "N passed, N failed" line that totals all steps and exits
 # non-zero if anything failed. Options are passed on to tests/vm/run.sh
 # (e.g. --kernel 6.12, --suite smoke).
@@ -45,17 +47,17 @@ count() {
 LOGDIR=$(mktemp -d)
 trap 'rm -rf "$LOGDIR"' EXIT
 
-step "1/4 dependencies"
+step "1/6 dependencies"
 need_root
 install_host_deps
 msg "dependencies present"
 
-step "2/4 unit tests (make unit)"
+step "2/6 unit tests (make unit)"
 rc=0
 make --no-print-directory unit 2>&1 | tee "$LOGDIR/unit.log" || rc=$?
 count unit "$LOGDIR/unit.log" "$rc"
 
-step "3/4 packaging tests (tests/dkms.sh)"
+step "3/6 packaging tests (tests/dkms.sh)"
 if [ -x tests/dkms.sh ]; then
 	rc=0
 	tests/dkms.sh 2>&1 | tee "$LOGDIR/dkms.log" || rc=$?
@@ -64,10 +66,20 @@ else
 	echo "tests/dkms.sh not present: skipped"
 fi
 
-step "4/4 VM suite (tests/vm/run.sh $*)"
+step "4/6 VM suite (tests/vm/run.sh $*)"
 rc=0
 tests/vm/run.sh "$@" 2>&1 | tee "$LOGDIR/vm.log" || rc=$?
 count vm "$LOGDIR/vm.log" "$rc"
+
+step "5/6 stress suite, reduced scale (tests/vm/run.sh $* --suite stress --scale check)"
+rc=0
+tests/vm/run.sh "$@" --suite stress --scale check 2>&1 | tee "$LOGDIR/stress.log" || rc=$?
+count stress "$LOGDIR/stress.log" "$rc"
+
+step "6/6 debug kernel (tests/debug-kernel/maybe-run.sh)"
+rc=0
+tests/debug-kernel/maybe-run.sh 2>&1 | tee "$LOGDIR/debug.log" || rc=$?
+count debug-kernel "$LOGDIR/debug.log" "$rc"
 
 echo
 if [ ${#FAILED_STEPS[@]} -gt 0 ]; then

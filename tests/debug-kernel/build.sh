@@ -1,5 +1,8 @@
 #!/bin/bash
 # Build (or reuse) the smart-madvise debug kernel from Debian's linux-source-6.1.
+#   build.sh            build unless cached; print the tree
+#   build.sh --cached   print the tree if a build for this config is cached,
+#                       else exit 1 (builds and installs nothing)
 # Prints nothing on stdout but the build directory (usable as KDIR=, holds
 # arch/x86/boot/bzImage). Cache: ${SMART_MADVISE_CACHE:-$HOME/.cache/smart-madvise}/debug-kernel
 # The build is stamped with a hash of the source package version and the
@@ -10,8 +13,12 @@ cache=${SMART_MADVISE_CACHE:-$HOME/.cache/smart-madvise}/debug-kernel
 jobs=${SMART_MADVISE_JOBS:-$(nproc)}
 log() { echo "debug-kernel: $*" >&2; }
 
+only_cached=0
+[ "${1:-}" = --cached ] && only_cached=1
+
 need_pkgs=(linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio kmod python3 xz-utils make gcc)
 missing=()
+[ $only_cached = 1 ] && need_pkgs=()
 for p in "${need_pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
@@ -23,7 +30,8 @@ fi
 
 tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 [ -n "$tarball" ] || { log "no /usr/src/linux-source-6.1.tar.xz"; exit 1; }
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
+[ -n "$srcver" ] || { log "linux-source-6.1 is not installed"; exit 1; }
 stamp=$( { echo "$srcver"; gcc --version | head -n1; cat "$here/config.fragment"; } | sha256sum | cut -c1-16)
 tree=$cache/linux-6.1-$stamp
 
@@ -32,6 +40,7 @@ if [ -f "$tree/.smart-madvise-built" ]; then
 	echo "$tree"
 	exit 0
 fi
+[ $only_cached = 1 ] && exit 1
 
 mkdir -p "$cache"
 if [ ! -f "$tree/Makefile" ]; then
