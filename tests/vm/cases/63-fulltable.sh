@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Issue 6, item 4: a full table. With max_processes=16 and thousands of
-# processes faulting (64 alive at a time), faults_untracked rises, the
+# processes faulting (64 alive at a time, 1 s each), faults_untracked rises, the
 # table never holds more than its cap, nothing crashes, and processes
 # that are tracked keep exact counts: 4 long-lived processes fault through
 # the storm and the module's count for each equals what getrusage says.
@@ -29,7 +29,7 @@ log "holders:$HOLD; tracked:$tracked"
 [ -n "$tracked" ] || fail "no holder got a slot"
 for p in $HOLD; do kill -USR1 "$p"; done
 
-stress_fork "$N" 64 16 20 > /tmp/ft.out 2>&1 &
+stress_fork "$N" 64 16 1000 > /tmp/ft.out 2>&1 &
 FORK=$!
 max_seen=0
 while kill -0 "$FORK" 2>/dev/null; do
