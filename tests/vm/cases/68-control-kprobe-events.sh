@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Control for 62-loadunload, in no suite (run it by hand:
+# tests/vm/run.sh --cases 68-control-kprobe-events): arm and disarm
+# ftrace kprobes on do_madvise and exit_mmap through tracefs
+# kprobe_events, 600 times, while the same load as in 62 runs, with no
+# module loaded at all. On Debian 6.1.0-56
+# and 6.12.117 under QEMU TCG the guest oopses (RIP 0 on the way into
+# do_madvise from __x64_sys_madvise) within a minute: the crash 62 can
+# hit at full scale is the kernel's (or TCG's), not the module's.
+. /tests/lib.sh
+N=600
+T=/sys/kernel/tracing
+dmesg -n 7
+[ -w $T/kprobe_events ] || skip "no kprobe_events"
+bg_ready /tmp/x.storm stress_storm 0 4 4 0 1 0 || { fail storm; finish; }
+S=$BG_PID
+i=0
+while [ $i -lt $N ]; do
+	i=$((i + 1))
+	echo 'p:smx/madv do_madvise' >> $T/kprobe_events || fail "add $i"
+	echo 'p:smx/exit exit_mmap' >> $T/kprobe_events || fail "add2 $i"
+	echo 1 > $T/events/smx/enable
+	echo 0 > $T/events/smx/enable
+	echo > $T/kprobe_events
+	[ $((i % 100)) = 0 ] && log "cycle $i"
+done
+kill -TERM $S; wait $S
+sed 's/^/# /' /tmp/x.storm
+echo "# figure: control_kprobe_event_cycles $i"
+finish
