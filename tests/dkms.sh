@@ -14,14 +14,24 @@
 # Exit: 0 all passed, 1 a step failed, 4 skipped (not root / not Debian).
 #
 # Environment:
-#   SMART_MADVISE_DKMS_KERNELS  kernels (default: the two of SPEC.md)
+#   SMART_MADVISE_DKMS_KERNELS  kernel releases (default: tests/vm/kernels.list)
 #   SMART_MADVISE_DKMS_VM=no    skip step 5 (no VM boot)
 #   SMART_MADVISE_DKMS_SUITE    harness suite for step 5 (default: smoke)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-kernels=${SMART_MADVISE_DKMS_KERNELS:-"6.1.0-56-cloud-amd64 6.12.117+deb12-cloud-amd64"}
+# Kernels: tests/vm/kernels.list ("SHORTNAME RELEASE" lines) is the one list.
+declare -A short=()
+default_kernels=
+if [ -r tests/vm/kernels.list ]; then
+	while read -r s r _; do
+		case $s in '' | '#'*) continue ;; esac
+		short[$r]=$s
+		default_kernels+="${default_kernels:+ }$r"
+	done <tests/vm/kernels.list
+fi
+kernels=${SMART_MADVISE_DKMS_KERNELS:-${default_kernels:-6.1.0-56-cloud-amd64 6.12.117+deb12-cloud-amd64}}
 vm=${SMART_MADVISE_DKMS_VM:-yes}
 suite=${SMART_MADVISE_DKMS_SUITE:-smoke}
 pkg=smart-madvise-dkms
@@ -198,8 +208,8 @@ fi
 
 harness=$top/tests/vm/run.sh
 vm_step() { # $1 kernel, $2 ko, $3 log
-	local kv # 6.1.0-56-cloud-amd64 -> 6.1, 6.12.117+deb12-cloud-amd64 -> 6.12
-	kv=$(echo "${1%%[-+]*}" | cut -d. -f1,2)
+	local kv=${short[$1]:-} # 6.1.0-56-cloud-amd64 -> 6.1, 6.12.117+deb12-cloud-amd64 -> 6.12
+	[ -n "$kv" ] || kv=$(echo "${1%%[-+]*}" | cut -d. -f1,2)
 	"$harness" --kernel "$kv" --suite "$suite" --module "$2" >"$3" 2>&1
 }
 vm_report() { # $1 kernel, $2 rc, $3 log
