@@ -213,8 +213,16 @@ vm_step() { # $1 kernel, $2 ko, $3 log
 	"$harness" --kernel "$kv" --suite "$suite" --module "$2" >"$3" 2>&1
 }
 vm_report() { # $1 kernel, $2 rc, $3 log
-	if [ "$2" -eq 0 ]; then
-		ok "step 5: VM suite '$suite' passed on $1 with the DKMS-built module ($(tail -n 1 "$3"))"
+	# the guest must have run at least one case besides the final
+	# dmesg-clean check, or the module may never have been loaded
+	local cases
+	cases=$(grep -Ec '^[[:space:]]*ok [0-9]+ ' "$3")
+	cases=$((cases - $(grep -Ec '^[[:space:]]*ok [0-9]+ dmesg-clean' "$3")))
+	if [ "$2" -eq 0 ] && [ "$cases" -lt 1 ]; then
+		sed 's/^/#   /' "$3" | tail -n 12
+		not_ok "step 5: suite '$suite' on $1 ran no test case besides dmesg-clean: the module was never exercised"
+	elif [ "$2" -eq 0 ]; then
+		ok "step 5: VM suite '$suite' passed on $1 with the DKMS-built module ($cases cases; $(tail -n 1 "$3"))"
 	else
 		sed 's/^/#   /' "$3" | tail -n 30
 		not_ok "step 5: VM suite '$suite' failed on $1 with the DKMS-built module (exit $2, log $3)"
@@ -240,10 +248,10 @@ else
 			# the last one runs while the package is purged (step 6)
 			vm_step "$k" "${kos[$i]}" "$log" &
 			bg_pid=$! bg_k=$k bg_log=$log
-			# wait (at most 5 min) until the guest reports its first test,
-			# that is, until the module is loaded in it
-			for _ in $(seq 300); do
-				grep -qE '^(not )?ok [0-9]' "$log" 2>/dev/null && break
+			# wait (at most 10 min: the harness may build first) until
+			# the guest has booted and reported its first result
+			for _ in $(seq 600); do
+				grep -qE '^[[:space:]]*(not )?ok [0-9]' "$log" 2>/dev/null && break
 				kill -0 $bg_pid 2>/dev/null || break
 				sleep 1
 			done
@@ -252,10 +260,29 @@ else
 fi
 
 # --- 6. purge -----------------------------------------------------------------
-if [ -n "$bg_pid" ] && kill -0 "$bg_pid" 2>/dev/null; then
-	note "purging while the $bg_k guest runs with the module (harness pid $bg_pid)"
+# QEMU processes started by the harness run $1 (descendants of it)
+qemu_of() {
+	local p c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		p=$(ps -o comm= -p "$c" 2>/dev/null)
+		case $p in qemu-system-*) echo "$c" ;; esac
+		qemu_of "$c"
+	done
+}
+guest=
+if [ -n "$bg_pid" ]; then
+	guest=$(qemu_of "$bg_pid" | head -n 1)
+	if [ -n "$guest" ]; then
+		note "purging while the $bg_k guest (qemu pid $guest) runs with the DKMS-built module"
+	else
+		note "the $bg_k guest already finished: purge does not overlap a running guest"
+	fi
 fi
 purge_and_check "step 6"
+if [ -n "$guest" ]; then
+	kill -0 "$guest" 2>/dev/null && note "guest qemu pid $guest still running after the purge" ||
+		note "guest qemu pid $guest ended during the purge"
+fi
 if [ -n "$bg_pid" ]; then
 	wait "$bg_pid"
 	vm_report "$bg_k" $? "$bg_log"
