@@ -499,14 +499,11 @@ int sm_tracker_init(void)
 {
 	if (sm_fault_hook_wanted != SM_HOOK_KPROBE)
 		for_each_kernel_tracepoint(sm_match_tracepoint, &sm_pf_user_tp);
-	if (sm_pf_user_tp) {
-		sm_fault_hook_used = SM_HOOK_TRACEPOINT;
-	} else if (sm_fault_hook_wanted == SM_HOOK_TRACEPOINT) {
+	if (!sm_pf_user_tp && sm_fault_hook_wanted == SM_HOOK_TRACEPOINT) {
 		pr_err("fault_hook=tracepoint: exceptions:page_fault_user not found\n");
 		return -ENOENT;
-	} else {
-		sm_fault_hook_used = SM_HOOK_KPROBE;
 	}
+	sm_fault_hook_used = sm_pf_user_tp ? SM_HOOK_TRACEPOINT : SM_HOOK_KPROBE;
 
 	sm_proc_cache = KMEM_CACHE(sm_proc, 0);
 	if (!sm_proc_cache)
