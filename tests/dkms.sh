@@ -249,12 +249,14 @@ else
 			vm_step "$k" "${kos[$i]}" "$log" &
 			bg_pid=$! bg_k=$k bg_log=$log
 			# wait (at most 10 min: the harness may build first) until
-			# the guest has booted and reported its first result
+			# the guest has booted and its runner started the first
+			# case (the cases load the module)
 			for _ in $(seq 600); do
-				grep -qE '^[[:space:]]*(not )?ok [0-9]' "$log" 2>/dev/null && break
+				grep -qE '^[[:space:]]*TAP version' "$log" 2>/dev/null && break
 				kill -0 $bg_pid 2>/dev/null || break
 				sleep 1
 			done
+			sleep 3
 		fi
 	done
 fi
