@@ -230,6 +230,15 @@ vm_report() { # $1 kernel, $2 rc, $3 log
 }
 
 bg_pid= bg_k= bg_log=
+# QEMU processes started by the harness run $1 (descendants of it)
+qemu_of() {
+	local p c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		p=$(ps -o comm= -p "$c" 2>/dev/null)
+		case $p in qemu-system-*) echo "$c" ;; esac
+		qemu_of "$c"
+	done
+}
 if [ "$vm" = no ]; then
 	note "step 5 skipped: SMART_MADVISE_DKMS_VM=no"
 elif [ $installed != yes ]; then
@@ -250,10 +259,16 @@ else
 			bg_pid=$! bg_k=$k bg_log=$log
 			# wait (at most 10 min: the harness may build first) until
 			# the guest has booted and its runner started the first
-			# case (the cases load the module)
+			# case (the cases load the module): QEMU's second serial
+			# port file (-serial file:...) shows "TAP version"
 			for _ in $(seq 600); do
-				grep -qE '^[[:space:]]*TAP version' "$log" 2>/dev/null && break
 				kill -0 $bg_pid 2>/dev/null || break
+				guest=$(qemu_of "$bg_pid" | head -n 1)
+				if [ -n "$guest" ]; then
+					res=$(tr '\0' '\n' <"/proc/$guest/cmdline" 2>/dev/null |
+						sed -n 's/^file://p' | tail -n 1)
+					[ -n "$res" ] && grep -qs 'TAP version' "$res" && break
+				fi
 				sleep 1
 			done
 			sleep 3
@@ -262,15 +277,6 @@ else
 fi
 
 # --- 6. purge -----------------------------------------------------------------
-# QEMU processes started by the harness run $1 (descendants of it)
-qemu_of() {
-	local p c
-	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-		p=$(ps -o comm= -p "$c" 2>/dev/null)
-		case $p in qemu-system-*) echo "$c" ;; esac
-		qemu_of "$c"
-	done
-}
 guest=
 if [ -n "$bg_pid" ]; then
 	guest=$(qemu_of "$bg_pid" | head -n 1)
