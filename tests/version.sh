@@ -31,7 +31,7 @@ fi
 if [ -f debian/changelog ]; then
 	clog=$(dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null ||
 		sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
-	check "debian/changelog version '$clog' = '$version'" [ "$clog" = "$version" ]
+	check "debian/changelog version '$clog' (dkms.conf: '$version')" [ "$clog" = "$version" ]
 fi
 
 # 3. Kbuild takes the version from dkms.conf, the module exports it
