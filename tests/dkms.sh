@@ -10,6 +10,8 @@
 #   6. apt-get purge leaves no module, no dkms tree, no source, no conffile;
 #      it runs while the last kernel's guest (with the module) is running
 #   7. reinstall after purge works, then purge again (host left clean)
+#   8. smart-madvise-tools (if built): smadvctl --version, man page,
+#      bash completion, clean purge
 # Prints ok/not ok per step and a final "N passed, N failed" line.
 # Exit: 0 all passed, 1 a step failed, 4 skipped (not root / not Debian).
 #
@@ -299,5 +301,29 @@ fi
 # --- 7. reinstall after purge, then purge again ---------------------------------
 install_and_check "step 7a (reinstall)" "step 7b (reinstall)" &&
 	purge_and_check "step 7c (final purge)"
+
+# --- 8. smart-madvise-tools (when tools/ exists) ------------------------------
+tdeb=$(ls "$top"/out/deb/smart-madvise-tools_"$version"_*.deb 2>/dev/null | head -n 1)
+if [ -n "$tdeb" ]; then
+	tbad=
+	if run tools.log apt_get install --no-install-recommends "$tdeb"; then
+		tv=$(smadvctl --version 2>&1 | head -n 1)
+		note "smadvctl --version: $tv"
+		case $tv in *" $version"*) ;; *) tbad+=" smadvctl --version '$tv' lacks $version;" ;; esac
+		ls /usr/share/man/man8/smadvctl.8* >/dev/null 2>&1 || tbad+=" no smadvctl(8) man page;"
+		[ -e /usr/share/bash-completion/completions/smadvctl ] || tbad+=" no bash completion;"
+		run tools.log apt_get purge smart-madvise-tools || tbad+=" purge failed;"
+		! command -v smadvctl >/dev/null || tbad+=" smadvctl still there after purge;"
+	else
+		tbad+=" apt-get install failed (see $work/tools.log);"
+	fi
+	if [ -z "$tbad" ]; then
+		ok "step 8: $(basename "$tdeb") installs smadvctl $version with man page and completion, purges cleanly"
+	else
+		not_ok "step 8:$tbad"
+	fi
+else
+	note "step 8 skipped: no smart-madvise-tools package (no tools/Makefile)"
+fi
 
 finish
