@@ -153,8 +153,16 @@ install_and_check() { # $1 = step label for install, $2 = for status
 			[ "${vm%% *}" = "$k" ] || bad+=" $k: vermagic '$vm' is not $k;"
 		fi
 	done
+	# the shipped configuration turns nothing on (enable stays 0)
+	for f in /etc/modprobe.d/$name.conf /etc/modules-load.d/$name.conf; do
+		if [ ! -f $f ]; then
+			bad+=" $f not installed;"
+		elif grep -qv '^[[:space:]]*\(#\|$\)' $f; then
+			bad+=" $f has active lines: $(grep -v '^[[:space:]]*\(#\|$\)' $f | tr '\n' ' ');"
+		fi
+	done
 	if [ -z "$bad" ]; then
-		ok "$2: dkms status shows $name/$version installed for $(echo $kernels | sed 's/ / and /')"
+		ok "$2: dkms status shows $name/$version installed for $(echo $kernels | sed 's/ / and /'); shipped config turns nothing on"
 	else
 		not_ok "$2:$bad"
 		return 1
