@@ -61,6 +61,11 @@ case $(cat /etc/debian_version) in
 *) note "Debian $(cat /etc/debian_version), not 12: trying anyway" ;;
 esac
 
+# One run at a time on a host: two runs would install and purge the same
+# system package under each other.
+exec 9>/run/lock/smart-madvise-dkms.lock
+flock -w 1800 9 || skip_all "another tests/dkms.sh holds /run/lock/smart-madvise-dkms.lock"
+
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 work=$(mktemp -d /tmp/smart-madvise-dkms.XXXXXX)
 note "version $version, kernels: $kernels, logs in $work"
