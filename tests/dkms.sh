@@ -64,7 +64,7 @@ esac
 # One run at a time on a host: two runs would install and purge the same
 # system package under each other.
 exec 9>/run/lock/smart-madvise-dkms.lock
-flock -w 1800 9 || skip_all "another tests/dkms.sh holds /run/lock/smart-madvise-dkms.lock"
+flock -w 1800 9 || { not_ok "another tests/dkms.sh held /run/lock/smart-madvise-dkms.lock for 30 min"; finish; }
 
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 work=$(mktemp -d /tmp/smart-madvise-dkms.XXXXXX)
