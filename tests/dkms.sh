@@ -199,6 +199,15 @@ purge_and_check() { # $1 = step label
 installed=no
 install_and_check "step 3" "step 4" && installed=yes
 
+# One version: dkms.conf, debian/changelog, the .debs and the modules DKMS built
+mapfile -t dkms_kos < <(module_files)
+if run version.log tests/version.sh "${dkms_kos[@]}"; then
+	ok "step 4: one version $version in dkms.conf, changelog, .debs and DKMS modules ($(tail -n 1 "$work/version.log"))"
+else
+	grep '^not ok' "$work/version.log" | sed 's/^/#   /'
+	not_ok "step 4: versions disagree (tests/version.sh, see $work/version.log)"
+fi
+
 # --- 5. VM suite with the DKMS-built modules -----------------------------------
 # Each kernel's module is copied (decompressed) out of /lib/modules first, so
 # the guest that is still running during step 6 uses the very file DKMS built.

@@ -7,7 +7,8 @@
 #   tests/version.sh [MODULE.ko[.xz]...]
 #
 # Without arguments it checks every smart_madvise.ko* under the top
-# directory, build/ and out/, and every .deb in out/deb/.  Prints ok/not ok
+# directory, build/ and out/; with arguments, those modules.  It always
+# checks every .deb in out/deb/.  Prints ok/not ok
 # per check and a final "N passed, N failed" line; exits 1 on any failure.
 set -uo pipefail
 
@@ -55,21 +56,19 @@ done
 [ ${#kos[@]} -gt 0 ] || echo "# no built module found: MODULE_VERSION not checked here"
 
 # 5. built packages
-if [ $# -eq 0 ]; then
-	for deb in out/deb/*.deb; do
-		[ -e "$deb" ] || continue
-		dv=$(dpkg-deb -f "$deb" Version)
-		check "$(basename "$deb") Version '$dv'" [ "$dv" = "$version" ]
-		case $(basename "$deb") in
-		smart-madvise-dkms_*)
-			cv=$(dpkg-deb --fsys-tarfile "$deb" |
-				tar -xOf - "./usr/src/smart-madvise-$version/dkms.conf" 2>/dev/null |
-				sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')
-			check "$(basename "$deb") ships /usr/src/smart-madvise-$version/dkms.conf ($cv)" \
-				[ "$cv" = "$version" ] ;;
-		esac
-	done
-fi
+for deb in out/deb/*.deb; do
+	[ -e "$deb" ] || continue
+	dv=$(dpkg-deb -f "$deb" Version)
+	check "$(basename "$deb") Version '$dv'" [ "$dv" = "$version" ]
+	case $(basename "$deb") in
+	smart-madvise-dkms_*)
+		cv=$(dpkg-deb --fsys-tarfile "$deb" |
+			tar -xOf - "./usr/src/smart-madvise-$version/dkms.conf" 2>/dev/null |
+			sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')
+		check "$(basename "$deb") ships /usr/src/smart-madvise-$version/dkms.conf ($cv)" \
+			[ "$cv" = "$version" ] ;;
+	esac
+done
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
