@@ -53,10 +53,14 @@ name=smart-madvise
 modname=smart_madvise
 
 n=0 pass=0 fail=0
-ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $*"; }
+t0=$SECONDS
+# each line ends with the seconds since the previous one
+lap() { local d=$((SECONDS - t0)); t0=$SECONDS; echo "[${d}s]"; }
+ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $* $(lap)"; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $* $(lap)"; }
 note()   { echo "# $*"; }
 finish() {
+	echo "# tests/dkms.sh took ${SECONDS}s"
 	echo "$pass passed, $fail failed"
 	[ $fail -eq 0 ] && exit 0 || exit 1
 }
