@@ -24,7 +24,9 @@ static void sm_stream_to_front(struct sm_pattern *p, unsigned int i,
  * streams, which then advances; 0 otherwise, and a new stream replaces
  * the least recently used one. A repeat of a stream's page is not
  * sequential (a per-VMA lock retry faults the same page twice) and
- * starts no new stream.
+ * starts no new stream. A scan of THP memory faults once per huge page,
+ * on its first page: a jump to the start of the next huge page is
+ * sequential too, whatever @max_gap.
  */
 int sm_classify(struct sm_pattern *p, unsigned long page, __u32 max_gap)
 {
@@ -37,7 +39,8 @@ int sm_classify(struct sm_pattern *p, unsigned long page, __u32 max_gap)
 			sm_stream_to_front(p, i, page);
 			return 0;
 		}
-		if (delta <= max_gap) {
+		if (delta <= max_gap ||
+		    (delta <= SM_HUGE_PAGES && !(page % SM_HUGE_PAGES))) {
 			sm_stream_to_front(p, i, page);
 			return 1;
 		}

@@ -17,6 +17,8 @@
 #define SM_THRESHOLD_MAX	100
 #define SM_GAP_MIN		1
 #define SM_GAP_MAX		1024
+/* Pages of a PMD-sized huge page: one THP fault maps this many at once. */
+#define SM_HUGE_PAGES		512
 
 enum sm_verdict {
 	SM_VERDICT_UNKNOWN,
@@ -59,6 +61,7 @@ static inline int sm_advice_is_hint(int advice)
 {
 	return advice == MADV_RANDOM || advice == MADV_SEQUENTIAL;
 }
+
 unsigned int sm_window_permille(const struct sm_pattern *p);
 const char *sm_verdict_name(enum sm_verdict verdict);
 const char *sm_advice_name(int advice);

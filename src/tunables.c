@@ -147,27 +147,41 @@ static const struct kernel_param_ops sm_param_ops = {
 	.get = sm_param_get,
 };
 
-#define SM_TUNABLE(_name, _min, _max, _desc)				\
+#define SM_TUNABLE(_name, _min, _max)					\
 	static struct sm_tunable sm_tunable_##_name = {			\
-		.attr = __ATTR(_name, 0644, sm_tunable_show,		\
-			       sm_tunable_store),			\
+		.attr = {						\
+			.attr = { .name = __stringify(_name), .mode = 0644 }, \
+			.show = sm_tunable_show,			\
+			.store = sm_tunable_store,			\
+		},							\
 		.val = &sm_tun._name,					\
 		.min = _min,						\
 		.max = _max,						\
-	};								\
-	module_param_cb(_name, &sm_param_ops, &sm_tunable_##_name, 0444); \
-	MODULE_PARM_DESC(_name, _desc " (" #_min ".." #_max ")")
+	}
 
-SM_TUNABLE(enable, 0, 1, "Track faults and rewrite advice");
-SM_TUNABLE(dry_run, 0, 1, "Decide and log, never change advice");
-SM_TUNABLE(window_size, SM_WINDOW_MIN, SM_WINDOW_MAX,
-	   "Faults a verdict looks at");
-SM_TUNABLE(threshold, SM_THRESHOLD_MIN, SM_THRESHOLD_MAX,
-	   "Percent of the window that makes a verdict");
-SM_TUNABLE(max_gap_pages, SM_GAP_MIN, SM_GAP_MAX,
-	   "Largest forward jump in pages that is still sequential");
-SM_TUNABLE(max_processes, 1, 65536, "Most processes tracked at once");
-SM_TUNABLE(sample_interval_ms, 10, 10000, "Profiler sampling interval");
+SM_TUNABLE(enable, 0, 1);
+SM_TUNABLE(dry_run, 0, 1);
+SM_TUNABLE(window_size, SM_WINDOW_MIN, SM_WINDOW_MAX);
+SM_TUNABLE(threshold, SM_THRESHOLD_MIN, SM_THRESHOLD_MAX);
+SM_TUNABLE(max_gap_pages, SM_GAP_MIN, SM_GAP_MAX);
+SM_TUNABLE(max_processes, 1, 65536);
+SM_TUNABLE(sample_interval_ms, 10, 10000);
+
+module_param_cb(enable, &sm_param_ops, &sm_tunable_enable, 0444);
+MODULE_PARM_DESC(enable, "Track faults and rewrite advice (0..1, default 0)");
+module_param_cb(dry_run, &sm_param_ops, &sm_tunable_dry_run, 0444);
+MODULE_PARM_DESC(dry_run, "Decide and log, never change advice (0..1, default 0)");
+module_param_cb(window_size, &sm_param_ops, &sm_tunable_window_size, 0444);
+MODULE_PARM_DESC(window_size, "Faults a verdict looks at (8..512, default 64)");
+module_param_cb(threshold, &sm_param_ops, &sm_tunable_threshold, 0444);
+MODULE_PARM_DESC(threshold, "Percent of the window for a verdict (51..100, default 75)");
+module_param_cb(max_gap_pages, &sm_param_ops, &sm_tunable_max_gap_pages, 0444);
+MODULE_PARM_DESC(max_gap_pages, "Largest forward jump still sequential (1..1024, default 32)");
+module_param_cb(max_processes, &sm_param_ops, &sm_tunable_max_processes, 0444);
+MODULE_PARM_DESC(max_processes, "Most processes tracked at once (1..65536, default 4096)");
+module_param_cb(sample_interval_ms, &sm_param_ops,
+		&sm_tunable_sample_interval_ms, 0444);
+MODULE_PARM_DESC(sample_interval_ms, "Profiler sampling interval (10..10000, default 50)");
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include "decide.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static int passed, failed;
 
 #define CHECK(cond, ...) check((cond), #cond, __VA_ARGS__)
@@ -61,6 +63,16 @@ static void test_classify(void)
 	CHECK(sm_classify(&p, 182, 32) == 0, "gap above max_gap is random");
 	CHECK(sm_classify(&p, 50, 32) == 0, "backwards is random");
 	CHECK(p.nr_streams == 3, "repeat started no stream, misses did");
+
+	/* THP first touch: one fault per 512 pages, each on a huge-page start. */
+	sm_pattern_init(&p);
+	sm_classify(&p, 512 * 7, 32);
+	CHECK(sm_classify(&p, 512 * 8, 32) == 1, "next huge page start is sequential");
+	CHECK(sm_classify(&p, 512 * 9 + 1, 32) == 0,
+	      "a 513-page jump off a huge-page start is random");
+	sm_pattern_init(&p);
+	sm_classify(&p, 100, 32);
+	CHECK(sm_classify(&p, 300, 32) == 0, "a 200-page jump to an unaligned page is random");
 }
 
 static void test_streams(void)
@@ -72,7 +84,8 @@ static void test_streams(void)
 	sm_pattern_init(&p);
 	for (i = 0; i < 400; i++)
 		seq += sm_classify(&p, (i % 4) * 1000000UL + i / 4, 32);
-	CHECK(seq == 400 - 4, "4 interleaved streams are all sequential after their first fault");
+	CHECK(seq == 400 - 4,
+	      "4 interleaved streams are all sequential after their first fault");
 
 	/* A fifth stream evicts the least recently used one. */
 	sm_pattern_init(&p);
@@ -183,7 +196,7 @@ static void test_rewrite_table(void)
 			ok &= sm_rewrite_advice(MADV_RANDOM, v) == MADV_RANDOM;
 		if (v != SM_VERDICT_RANDOM)
 			ok &= sm_rewrite_advice(MADV_SEQUENTIAL, v) == MADV_SEQUENTIAL;
-		for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(others); i++)
 			ok &= sm_rewrite_advice(others[i], v) == others[i];
 	}
 	CHECK(ok, "every other advice and inconclusive verdict passes through");
