@@ -4,8 +4,9 @@
 # `make check`: everything, on a fresh Debian 12 machine, as root.
 #   1. install what the tests need (apt-get)
 #   2. unit tests of the decision logic (make unit)
-#   3. packaging tests (tests/dkms.sh), when present
-#   4. the VM suite on every kernel of tests/vm/kernels.list
+#   3. kernel style (tests/style.sh), when present
+#   4. packaging tests (tests/dkms.sh), when present
+#   5. the VM suite on every kernel of tests/vm/kernels.list
 # Ends with one "N passed, N failed" line that totals all steps and exits
 # non-zero if anything failed. Options are passed on to tests/vm/run.sh
 # (e.g. --kernel 6.12, --suite smoke).
@@ -45,17 +46,26 @@ count() {
 LOGDIR=$(mktemp -d)
 trap 'rm -rf "$LOGDIR"' EXIT
 
-step "1/4 dependencies"
+step "1/5 dependencies"
 need_root
 install_host_deps
 msg "dependencies present"
 
-step "2/4 unit tests (make unit)"
+step "2/5 unit tests (make unit)"
 rc=0
 make --no-print-directory unit 2>&1 | tee "$LOGDIR/unit.log" || rc=$?
 count unit "$LOGDIR/unit.log" "$rc"
 
-step "3/4 packaging tests (tests/dkms.sh)"
+step "3/5 kernel style (tests/style.sh)"
+if [ -x tests/style.sh ]; then
+	rc=0
+	tests/style.sh 2>&1 | tee "$LOGDIR/style.log" || rc=$?
+	count style "$LOGDIR/style.log" "$rc"
+else
+	echo "tests/style.sh not present: skipped"
+fi
+
+step "4/5 packaging tests (tests/dkms.sh)"
 if [ -x tests/dkms.sh ]; then
 	rc=0
 	tests/dkms.sh 2>&1 | tee "$LOGDIR/dkms.log" || rc=$?
@@ -64,7 +74,7 @@ else
 	echo "tests/dkms.sh not present: skipped"
 fi
 
-step "4/4 VM suite (tests/vm/run.sh $*)"
+step "5/5 VM suite (tests/vm/run.sh $*)"
 rc=0
 tests/vm/run.sh "$@" 2>&1 | tee "$LOGDIR/vm.log" || rc=$?
 count vm "$LOGDIR/vm.log" "$rc"
