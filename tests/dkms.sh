@@ -55,9 +55,8 @@ modname=smart_madvise
 n=0 pass=0 fail=0
 t0=$SECONDS
 # each line ends with the seconds since the previous one
-lap() { local d=$((SECONDS - t0)); t0=$SECONDS; echo "[${d}s]"; }
-ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $* $(lap)"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $* $(lap)"; }
+ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
 note()   { echo "# $*"; }
 finish() {
 	echo "# tests/dkms.sh took ${SECONDS}s"
@@ -80,7 +79,12 @@ esac
 # One run at a time on a host: two runs would install and purge the same
 # system package under each other.
 exec 9>/run/lock/smart-madvise-dkms.lock
-flock -w 1800 9 || { not_ok "another tests/dkms.sh held /run/lock/smart-madvise-dkms.lock for 30 min"; finish; }
+if ! flock -n 9; then
+	note "waiting for another tests/dkms.sh (lock /run/lock/smart-madvise-dkms.lock)"
+	flock -w 1800 9 || { not_ok "another tests/dkms.sh held /run/lock/smart-madvise-dkms.lock for 30 min"; finish; }
+	note "lock acquired after $((SECONDS - t0))s"
+	t0=$SECONDS
+fi
 
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 work=$(mktemp -d /tmp/smart-madvise-dkms.XXXXXX)
