@@ -110,7 +110,12 @@ cleanup_host() {
 		run cleanup.log apt_get purge "$pkg" || true
 	fi
 	if [ -d /var/lib/dkms/$name ] && command -v dkms >/dev/null; then
-		run cleanup.log dkms remove "$name/$version" --all || true
+		local d
+		for d in /var/lib/dkms/$name/*/; do
+			[ -d "$d/source" ] || [ -L "${d%/}/source" ] || continue
+			d=${d%/}
+			run cleanup.log dkms remove "$name/${d##*/}" --all || true
+		done
 	fi
 }
 cleanup_host
