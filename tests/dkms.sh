@@ -206,7 +206,7 @@ purge_and_check() { # $1 = step label
 		left+=" dpkg still knows $pkg ($(dpkg-query -W -f='${Status}' "$pkg"));"
 	[ -z "$(module_files)" ] || left+=" module files: $(module_files | tr '\n' ' ');"
 	[ ! -e /var/lib/dkms/$name ] || left+=" /var/lib/dkms/$name exists;"
-	ls -d /usr/src/$name-* >/dev/null 2>&1 && left+=" $(ls -d /usr/src/$name-*) exists;"
+	[ ! -e /usr/src/$name-$version ] || left+=" /usr/src/$name-$version exists;"
 	for f in /etc/modprobe.d/$name.conf /etc/modules-load.d/$name.conf; do
 		[ ! -e $f ] || left+=" $f exists;"
 	done
