@@ -14,7 +14,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
-# shellcheck source=tests/vm/common.sh
+# shellcheck source=vm/common.sh source-path=SCRIPTDIR
 . tests/vm/common.sh
 
 P=0 F=0 S=0
