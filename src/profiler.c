@@ -120,6 +120,11 @@ static void sm_prof_publish(unsigned int n, unsigned int interval)
 	WRITE_ONCE(hdr->seq, hdr->seq + 1);
 }
 
+static unsigned long sm_prof_delay(void)
+{
+	return msecs_to_jiffies(READ_ONCE(sm_tun.sample_interval_ms));
+}
+
 static void sm_prof_tick(struct work_struct *work)
 {
 	unsigned int interval = READ_ONCE(sm_tun.sample_interval_ms);
@@ -145,9 +150,12 @@ static void sm_prof_tick(struct work_struct *work)
 		rec->pid = pid_nr(prof.pids[i]);
 		sm_prof_group_sample(task, rec);
 		put_task_struct(task);
+		/* Not tracked (enable=0, or the table is full): zeros. */
 		if (sm_tracker_counts(rec->pid, &rec->seq_faults,
-				      &rec->rand_faults))
-			rec->seq_faults = rec->rand_faults = 0;
+				      &rec->rand_faults)) {
+			rec->seq_faults = 0;
+			rec->rand_faults = 0;
+		}
 		n++;
 		i++;
 	}
@@ -242,8 +250,7 @@ static int sm_prof_register(struct pid *pid)
 		prof.pids[prof.nr++] = get_pid(pid);
 		WRITE_ONCE(prof.hdr->nr_registered, prof.nr);
 		if (prof.nr == 1)
-			schedule_delayed_work(&prof.work,
-					      msecs_to_jiffies(READ_ONCE(sm_tun.sample_interval_ms)));
+			schedule_delayed_work(&prof.work, sm_prof_delay());
 	}
 	mutex_unlock(&prof.lock);
 	return ret;
