@@ -40,6 +40,9 @@ struct mon {
 	uint64_t lost;
 	int npids;
 	int pids[MAX_PIDS];
+	int seen_own;		/* a record of one of pids[] came */
+	int own_in_tick;	/* ... in the tick being read */
+	int ticks_without;	/* ticks since one of pids[] was sampled */
 	struct sm_ring_record *buf;
 };
 
@@ -58,8 +61,8 @@ static const char usage_text[] =
 "  and print the samples of those PIDs and the per-tick totals; with no PID\n"
 "  print every sample in the ring.\n"
 "  -c, --csv         comma-separated values with a header line\n"
-"  -f, --follow      keep printing new samples (until ^C, or until every\n"
-"                    registered process is gone when PIDs were given)\n"
+"  -f, --follow      keep printing new samples (until ^C or, when PIDs were\n"
+"                    given, until the module has dropped all of them)\n"
 "  -n, --count N     stop after N samples\n"
 "      --new         skip the samples already in the ring\n"
 "  -u, --unregister  unregister the PIDs again on exit\n"
@@ -220,15 +223,29 @@ busy:
 	return n;
 }
 
-static int wanted(const struct mon *m, const struct sm_ring_record *r)
+/*
+ * With PIDs: their records, and the totals from their first record on (so
+ * the output holds no ticks of earlier runs); also counts the ticks that
+ * no longer include them, which ends --follow.
+ */
+static int wanted(struct mon *m, const struct sm_ring_record *r)
 {
 	int i;
 
-	if (!m->npids || r->type == SM_REC_TOTAL)
+	if (!m->npids)
 		return 1;
-	for (i = 0; i < m->npids; i++)
-		if ((uint32_t)m->pids[i] == r->pid)
+	if (r->type == SM_REC_TOTAL) {
+		m->ticks_without = m->own_in_tick ? 0 : m->ticks_without + 1;
+		m->own_in_tick = 0;
+		return m->seen_own;
+	}
+	for (i = 0; i < m->npids; i++) {
+		if ((uint32_t)m->pids[i] == r->pid) {
+			m->seen_own = 1;
+			m->own_in_tick = 1;
 			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -378,7 +395,9 @@ int smadvctl_monitor(int argc, char **argv)
 		sleep_ms(ms / 2 > 5 ? ms / 2 : 5);
 		if (drain(&m, &next))
 			break;
-		/* With PIDs: stop once the kernel dropped every process. */
+		/* With PIDs: stop once the kernel dropped all of them. */
+		if (m.npids && m.seen_own && m.ticks_without >= 2)
+			break;
 		if (m.npids && !__atomic_load_n(&m.hdr->nr_registered,
 						 __ATOMIC_ACQUIRE)) {
 			if (++idle > 2)
