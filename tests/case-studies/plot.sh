@@ -113,6 +113,13 @@ GP
 	echo "Case study 2: N, then for enough memory and for the small guest:"
 	echo "  CPU % of one CPU, faults/s, major faults/s, wall s"
 	awk '{ printf "  N=%-3s  %6s %9s %7s %7s   |  %6s %9s %7s %7s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' cs2.dat
+	echo "  workers that finished (the rest were killed at the study's time limit):"
+	for n in 1 5 11; do
+		for r in "cs2-$n" "cs2-$n-lowmem"; do
+			[ -f "$r.work" ] && printf '    %-14s %s of %s\n' "$r" \
+				"$(grep -c '^work:' "$r.work")" "$n"
+		done
+	done
 	for f in vmstat-normal vmstat-lowmem; do
 		[ -f "$f" ] && echo "  $f: $(tr '\n' ' ' < "$f")"
 	done

@@ -19,9 +19,11 @@
 #
 # Scaled for TCG: iterations are the course project's divided by
 # CS_SCALE_DIV (default 1: A=50000 B=10000 C=10000 D=10000 accesses per
-# round, 20 rounds). Environment: CS_KERNEL (short name, default 6.1),
-# CS_MEM_MB (3072), CS_LOWMEM_MB (768), CS_ZRAM_MB (2048), CS_TIMEOUT
-# (seconds per boot, 1500), CS_MODULE (a prebuilt smart_madvise.ko to use).
+# round, 20 rounds). A study still running after CS_STUDY_LIMIT seconds
+# (default 300) has its workers killed; its samples up to then count.
+# Environment: CS_KERNEL (short name, default 6.1), CS_MEM_MB (3072),
+# CS_LOWMEM_MB (768), CS_ZRAM_MB (2048), CS_TIMEOUT (seconds per boot,
+# 1500), CS_MODULE (a prebuilt smart_madvise.ko to use).
 set -euo pipefail
 CS_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/common.sh
@@ -119,11 +121,13 @@ boot normal "$MEM" "CS_STUDIES='cs1a cs1b cs2-1 cs2-5 cs2-11'
 CS1_R1=$A
 CS1_R2=$B
 CS1_L=$C
-CS2_ITERS=$D"
+CS2_ITERS=$D
+CS_STUDY_LIMIT=${CS_STUDY_LIMIT:-300}"
 mv "$OUT/vmstat" "$OUT/vmstat-normal"
 boot lowmem "$LOWMEM" "CS_STUDIES='cs2-1-lowmem cs2-5-lowmem cs2-11-lowmem'
 CS2_ITERS=$D
-CS_ZRAM_MB=$ZRAM"
+CS_ZRAM_MB=$ZRAM
+CS_STUDY_LIMIT=${CS_STUDY_LIMIT:-300}"
 mv "$OUT/vmstat" "$OUT/vmstat-lowmem"
 
 msg "plotting into $OUT"
