@@ -68,8 +68,13 @@ fi
 sm_set sample_interval_ms 200 || fail "set sample_interval_ms 200"
 sleep 0.5
 smadvctl monitor --csv --new -f -n 12 "$SL" > /tmp/i.csv
-expect_eq "gaps outside 150..400 ms at 200 ms" "$(awk -F, -v p="$SL" '$3 == "process" && $4 == p {
-	if (t && ($2 - t < 150000000 || $2 - t > 400000000)) bad++; t = $2 } END { print bad + 0 }' /tmp/i.csv)" 0
+# Delayed work never fires early; late only by scheduling (TCG: allow it).
+gaps=$(awk -F, -v p="$SL" '$3 == "process" && $4 == p {
+	if (t) { g = ($2 - t) / 1e6; if (!min || g < min) min = g; sum += g; n++ } t = $2 }
+	END { printf "%d %d", min, n ? sum / n : 0 }' /tmp/i.csv)
+log "gaps at 200 ms: min and mean $gaps ms"
+expect_ge "shortest gap (ms) at 200 ms" "${gaps% *}" 190
+expect_le "mean gap (ms) at 200 ms" "${gaps#* }" 400
 
 kill "$F" "$SL"
 wait 2>/dev/null
