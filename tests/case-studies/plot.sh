@@ -80,13 +80,13 @@ plot "cs1b.dat" index 2 using 1:2 with lines lw 2 lc "black" title "total minor"
      "cs1b.dat" index 1 using 1:3 with lines dt 2 title "L 10000 major"
 unset multiplot
 
-set terminal pngcairo size 1200,480 font ",10" noenhanced
+set terminal pngcairo size 1500,480 font ",10" noenhanced
 set output "cs2-multiprogramming.png"
-set multiplot layout 1,2 title "Case study 2: N random workers of 200 MB (work 200 R)"
+set multiplot layout 1,3 title "Case study 2: N random workers of 200 MB (work 200 R)"
 set xlabel "N (workers)"
 set xtics ("1" 1, "5" 5, "11" 11)
 set xrange [0:12]
-set key left top
+set key right bottom
 set grid
 set title "CPU utilisation (100 % = one CPU; the guest has 2)"
 set ylabel "CPU time / wall time (%)"
@@ -95,12 +95,18 @@ plot "cs2.dat" using 1:2 with linespoints lw 2 pt 7 title "enough memory", \
      "cs2.dat" using 1:6 with linespoints lw 2 pt 5 title "small guest + zram swap"
 set title "fault rate (minor + major)"
 set ylabel "faults / s"
+set key right top
 set logscale y
 set yrange [*:*]
 set format y "%.0s%c"
 plot "cs2.dat" using 1:3 with linespoints lw 2 pt 7 title "enough memory", \
      "cs2.dat" using 1:7 with linespoints lw 2 pt 5 title "small guest: all faults", \
      "cs2.dat" using 1:($8 > 0 ? $8 : 1/0) with linespoints lw 2 dt 2 pt 5 title "small guest: major faults"
+set title "wall time of the run (killed runs: time until killed)"
+set ylabel "seconds"
+set key left top
+plot "cs2.dat" using 1:5 with linespoints lw 2 pt 7 title "enough memory", \
+     "cs2.dat" using 1:9 with linespoints lw 2 pt 5 title "small guest + zram swap"
 unset multiplot
 GP
 
