@@ -75,6 +75,7 @@ expect_eq "nr_registered after U" "$(nr_registered)" 4
 # Exit cleans up: the set empties and sampling stops.
 kill "$S1" "$S2" "$S3" "$S4" "$NB"
 wait "$S1" "$S2" "$S3" "$S4" "$NB" 2>/dev/null
+# shellcheck disable=SC2016
 wait_until 10 sh -c '[ "$(prof_helper hdr | sed -n "s/^nr_registered=//p")" = 0 ]' ||
 	fail "exited processes still registered: $(nr_registered)"
 t1=$(ticks)

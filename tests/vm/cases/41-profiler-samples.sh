@@ -5,7 +5,6 @@
 # the total record sums the tick, the interval tunable takes effect.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
-DEV=/dev/smart_madvise
 command -v smadvctl > /dev/null || skip "no smadvctl in the guest"
 
 sm_load_or_die

@@ -28,7 +28,7 @@ fi
 # read() gives the same records as text.
 cat "$DEV" > /tmp/t.txt
 tr ',' ' ' < /tmp/m1.csv | tail -n +2 > /tmp/m1.txt
-missing=$(grep -vxF -f /tmp/t.txt /tmp/m1.txt | wc -l)
+missing=$(grep -cvxF -f /tmp/t.txt /tmp/m1.txt)
 expect_eq "monitor records missing from read()" "$missing" 0
 
 # Plain text monitor output works too.

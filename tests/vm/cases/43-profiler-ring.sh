@@ -20,6 +20,7 @@ res=$(for p in $pids; do prof_helper write "R $p\n"; done | sort | uniq -c | tr 
 expect_eq "64 registrations" "$res" " 64 OK"
 sleep 1000 & X=$!
 expect_eq "65th registration" "$(prof_helper write "R $X\n")" ENOSPC
+# shellcheck disable=SC2086
 first_pid=$(echo $pids | cut -d" " -f1)
 expect_eq "duplicate when full" "$(prof_helper write "R $first_pid\n")" EEXIST
 cap=$(prof_helper hdr | sed -n 's/^capacity=//p')
