@@ -12,6 +12,9 @@
  *   prof_helper hdr                    print the ring header as KEY=VALUE
  *   prof_helper mapwrite               try a writable mapping and mprotect
  *                                      to PROT_WRITE: prints both errnos
+ *   prof_helper pollwait MS            read() the device to its end, then
+ *                                      poll() for new records: prints
+ *                                      "POLLIN" or "TIMEOUT"
  *   prof_helper mapkeep                mmap the ring, close the fd, print
  *                                      READY, then every 100 ms check the
  *                                      header; on SIGTERM print
@@ -20,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +166,16 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		printf("OPEN %s\n", errname(errno));
 		return 1;
+	}
+	if (!strcmp(argv[1], "pollwait") && argc == 3) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char buf[65536];
+
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		printf("%s\n", poll(&pfd, 1, atoi(argv[2])) == 1 &&
+		       (pfd.revents & POLLIN) ? "POLLIN" : "TIMEOUT");
+		return 0;
 	}
 	h = map_header(fd);
 	if (!strcmp(argv[1], "hdr")) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Two monitors follow the ring at once and see the same records, which are
-# also what read() on the device gives; the mapping is read-only.
+# also what read() on the device gives; poll() wakes for new records; the
+# mapping is read-only.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 DEV=/dev/smart_madvise
@@ -31,6 +32,9 @@ tr ',' ' ' < /tmp/m1.csv | tail -n +2 > /tmp/m1.txt
 missing=$(grep -cvxF -f /tmp/t.txt /tmp/m1.txt)
 expect_eq "monitor records missing from read()" "$missing" 0
 
+# poll(): readable when a tick adds records; nothing comes with an empty set.
+expect_eq "poll with a process registered" "$(prof_helper pollwait 5000)" POLLIN
+
 # Plain text monitor output works too.
 smadvctl monitor -n 2 "$S" > /tmp/plain.txt || fail "text monitor"
 expect_match "text monitor header" "$(head -n 1 /tmp/plain.txt)" '^ +index +time_ns +type +pid'
@@ -43,5 +47,9 @@ expect_eq "mprotect PROT_WRITE (private)" "$(kv /tmp/mw.out private_mprotect_rw)
 
 kill "$S"
 wait 2>/dev/null
+# shellcheck disable=SC2016
+wait_until 10 sh -c '[ "$(prof_helper hdr | sed -n "s/^nr_registered=//p")" = 0 ]' ||
+	fail "$S still registered"
+expect_eq "poll with nothing registered" "$(prof_helper pollwait 500)" TIMEOUT
 sm_unload || fail "rmmod"
 finish
