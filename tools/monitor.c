@@ -382,8 +382,10 @@ int smadvctl_monitor(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (skip_old)
-		next = load_acquire(&m.hdr->write_index);
+	/* Start at the oldest record still in the ring: nothing lost yet. */
+	next = load_acquire(&m.hdr->write_index);
+	if (!skip_old)
+		next = next > m.hdr->capacity ? next - m.hdr->capacity : 0;
 	print_header(&m);
 	ret = 0;
 	if (drain(&m, &next) || !m.follow)
