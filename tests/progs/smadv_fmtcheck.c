@@ -354,7 +354,7 @@ static int sample_line(const char *p, const char *end)
 {
 	char name[256], lname[MAXLABELS][128], key[8192];
 	static char lval[MAXLABELS][1024];
-	int nl = 0, i, j;
+	int nl = 0, i, j, order[MAXLABELS];
 	struct family *f;
 	const char *v;
 	size_t n, k;
@@ -451,23 +451,24 @@ static int sample_line(const char *p, const char *end)
 			return bad("gauge name ends in _total", name);
 	}
 
-	/* series identity: name + sorted labels */
-	k = snprintf(key, sizeof(key), "%s", name);
-	for (i = 0; i < nl; i++) {
-		int min = -1;
+	/* series identity: name + labels sorted by name, length-prefixed */
+	for (i = 0; i < nl; i++)
+		order[i] = i;
+	for (i = 0; i < nl; i++)
+		for (j = i + 1; j < nl; j++)
+			if (strcmp(lname[order[j]], lname[order[i]]) < 0) {
+				int t = order[i];
 
-		for (j = 0; j < nl; j++) {
-			if (lname[j][0] == '\0')
-				continue;
-			if (min < 0 || strcmp(lname[j], lname[min]) < 0)
-				min = j;
-		}
-		k += snprintf(key + k, sizeof(key) - k, "\x01%s\x02%s", lname[min],
-			      lval[min]);
-		if (k >= sizeof(key))
-			return bad("series key too long", name);
-		lname[min][0] = '\0';	/* consumed */
-	}
+				order[i] = order[j];
+				order[j] = t;
+			}
+	k = snprintf(key, sizeof(key), "%s", name);
+	for (i = 0; i < nl && k < sizeof(key); i++)
+		k += snprintf(key + k, sizeof(key) - k, "|%zu:%s=%zu:%s",
+			      strlen(lname[order[i]]), lname[order[i]],
+			      strlen(lval[order[i]]), lval[order[i]]);
+	if (k >= sizeof(key))
+		return bad("series key too long", name);
 	for (i = 0; i < nseries; i++)
 		if (!strcmp(series[i], key))
 			return bad("duplicate series", name);
@@ -476,26 +477,14 @@ static int sample_line(const char *p, const char *end)
 	series[nseries++] = strdup(key);
 
 	if (dump) {
-		char *s = key + strlen(name);
-
 		printf("{\"name\":");
 		json_out(name);
 		printf(",\"labels\":{");
-		for (i = 0; *s; i++) {
-			char *ln = s + 1, *lv = strchr(ln, '\x02'), *nx;
-
-			*lv++ = '\0';
-			nx = strchr(lv, '\x01');
-			if (nx)
-				*nx = '\0';
+		for (i = 0; i < nl; i++) {
 			printf("%s", i ? "," : "");
-			json_out(ln);
+			json_out(lname[order[i]]);
 			putchar(':');
-			json_out(lv);
-			if (!nx)
-				break;
-			*nx = '\x01';
-			s = nx;
+			json_out(lval[order[i]]);
 		}
 		printf("},\"value\":\"%.*s\"}\n", (int)n, v);
 	}
