@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -572,7 +573,7 @@ static int parse_verdict(const char *s, enum smk_verdict *v)
 	return -EINVAL;
 }
 
-/* "PID COMM FAULTS SEQUENTIAL RANDOM VERDICT REWRITES" after a header. */
+/* "pid comm faults sequential random verdict rewrites" after a header. */
 int smk_parse_procs(const char *text, struct smk_procs *p)
 {
 	char *copy = strdup(text), *pos = copy, *tok[8], *line;
@@ -593,12 +594,12 @@ int smk_parse_procs(const char *text, struct smk_procs *p)
 		if (n == 0)
 			continue;
 		if (lineno == 1) {
-			why = "expected a header starting with PID";
-			if (strcmp(tok[0], "PID"))
+			why = "expected a header starting with 'pid'";
+			if (strcasecmp(tok[0], "pid"))
 				goto bad;
 			continue;
 		}
-		why = "expected 'PID COMM FAULTS SEQUENTIAL RANDOM VERDICT REWRITES'";
+		why = "expected 'pid comm faults sequential random verdict rewrites'";
 		if (n < 7)
 			goto bad;
 		nv = grow(p->v, p->n, &cap, sizeof(*p->v));
@@ -654,7 +655,7 @@ void smk_procs_free(struct smk_procs *p)
 
 /* ---- rewrites ---------------------------------------------------------- */
 
-/* "TIME_NS PID COMM START LENGTH ASKED APPLIED SEQ_PERMILLE MODE" */
+/* "time_ns pid comm start length asked applied seq_permille mode" */
 int smk_parse_rewrites(const char *text, struct smk_rewrites *r)
 {
 	char *copy = strdup(text), *pos = copy, *tok[10], *line;
@@ -675,12 +676,12 @@ int smk_parse_rewrites(const char *text, struct smk_rewrites *r)
 		if (n == 0)
 			continue;
 		if (lineno == 1) {
-			why = "expected a header starting with TIME_NS";
-			if (strcmp(tok[0], "TIME_NS"))
+			why = "expected a header starting with 'time_ns'";
+			if (strcasecmp(tok[0], "time_ns"))
 				goto bad;
 			continue;
 		}
-		why = "expected 'TIME_NS PID COMM START LENGTH ASKED APPLIED SEQ_PERMILLE MODE'";
+		why = "expected 'time_ns pid comm start length asked applied seq_permille mode'";
 		if (n < 9)
 			goto bad;
 		nv = grow(r->v, r->n, &cap, sizeof(*r->v));

@@ -151,7 +151,7 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 	double r;
 
 	smk_stats_get(st, "processes_tracked", &tracked);
-	smk_stats_get(st, "processes_untracked", &untracked);
+	smk_stats_get(st, "faults_untracked", &untracked);
 	smk_stats_get(st, "faults", &faults);
 	smk_stats_get(st, "rewrites", &rewrites);
 	smk_stats_get(st, "rewrites_dry_run", &dry);
@@ -164,12 +164,12 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 4)
 			rows = ws.ws_row - 4;
 	}
-	printf("smart_madvise %s  %s%s  processes: %llu tracked, %llu untracked"
-	       "  faults: %llu  rewrites: %llu (dry-run %llu)\n",
+	printf("smart_madvise %s  %s%s  processes: %llu  faults: %llu"
+	       " (untracked %llu)  rewrites: %llu (dry-run %llu)\n",
 	       version, enable ? "enabled" : "DISABLED",
-	       dry_run ? " (dry run)" : "",
-	       (unsigned long long)tracked, (unsigned long long)untracked,
-	       (unsigned long long)faults, (unsigned long long)rewrites,
+	       dry_run ? " (dry run)" : "", (unsigned long long)tracked,
+	       (unsigned long long)faults, (unsigned long long)untracked,
+	       (unsigned long long)rewrites,
 	       (unsigned long long)dry);
 	printf("%7s %-16s %12s %10s %5s %12s %12s %-10s %8s\n", "PID", "COMM",
 	       "FAULTS", "FAULTS/S", "SEQ%", "SEQUENTIAL", "RANDOM", "VERDICT",

@@ -133,10 +133,10 @@ for kv in enable=1 dry_run=0 window_size=64 threshold=75 max_gap_pages=32 \
 	  max_processes=4096 sample_interval_ms=50 version=0.1.0 fault_hook=kprobe; do
 	echo "${kv#*=}" > "$SYS/${kv%%=*}"
 done
-printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nprocesses_untracked 1\nrewrites 2\nrewrites_dry_run 1\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nsome_future_counter 7\n' > "$DBG/stats"
+printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nsome_future_counter 7\n' > "$DBG/stats"
 # comm with a quote, a backslash, a control character and invalid UTF-8
-printf 'PID COMM FAULTS SEQUENTIAL RANDOM VERDICT REWRITES\n1 init 10 5 5 unknown 0\n200 fio 700 690 10 sequential 2\n300 we"ird\\x\001\377 290 105 185 mixed 0\n4194304 caf\303\251 5 0 5 random 0\n' > "$DBG/processes"
-printf 'TIME_NS PID COMM START LENGTH ASKED APPLIED SEQ_PERMILLE MODE\n12345678901 200 fio 0x7f0000000000 0x400000 random sequential 984 applied\n12399999999 300 we"ird\\x\001\377 0x7f0000400000 0x1000 random sequential 970 dry_run\n' > "$DBG/rewrites"
+printf 'pid comm faults sequential random verdict rewrites\n1 init 10 5 5 unknown 0\n200 fio 700 690 10 sequential 2\n300 we"ird\\x\001\377 290 105 185 mixed 0\n4194304 caf\303\251 5 0 5 random 0\n' > "$DBG/processes"
+printf 'time_ns pid comm start length asked applied seq_permille mode\n12345678901 200 fio 0x7f0000000000 0x400000 random sequential 984 applied\n12399999999 300 we"ird\\x\001\377 0x7f0000400000 0x1000 random sequential 970 dry_run\n' > "$DBG/rewrites"
 printf '200 690\n' > "$DBG/seq_page_faults"
 export SMADVCTL_SYSFS_DIR=$SYS SMADVCTL_DEBUGFS_DIR=$DBG
 
@@ -354,7 +354,7 @@ echo 0.1.0 > "$SYS/version"
 SMADVCTL_DEBUGFS_DIR=$WORK/nodbg run "debugfs dir missing: top" 4 "$S" top -n 1
 has "debugfs dir missing: says so" "$WORK/err" 'does not exist'
 cp "$DBG/processes" "$WORK/processes.good"
-printf 'PID COMM FAULTS\n1 init 10\n' > "$DBG/processes"
+printf 'pid comm faults\n1 init 10\n' > "$DBG/processes"
 run "format mismatch in processes" 6 "$S" top -n 1
 has "format mismatch: names file and line" "$WORK/err" 'processes line 2'
 cp "$WORK/processes.good" "$DBG/processes"
