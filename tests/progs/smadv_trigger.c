@@ -6,6 +6,7 @@
  *                               order, then madvise(MADV_RANDOM) a new mapping
  *   smadv_trigger rand [PAGES]  fault PAGES pages of a large mapping in random
  *                               order, then madvise(MADV_SEQUENTIAL) a new one
+ *   ... [PAGES] hold            then print READY and wait for a signal
  *
  * Prints key=value lines: pid, start, len (the advised range, hex), asked,
  * ret (madvise return value), vmflags (of the advised range, from smaps).
@@ -87,5 +88,10 @@ int main(int argc, char **argv)
 	printf("pid=%d\nstart=0x%lx\nlen=0x%lx\nasked=%s\nret=%d\nvmflags=%s\n",
 	       getpid(), (unsigned long)q, 64 * page,
 	       seq ? "random" : "sequential", ret, flags);
+	if (argc > 3 && !strcmp(argv[3], "hold")) {
+		printf("READY\n");
+		fflush(stdout);
+		pause();
+	}
 	return ret ? 1 : 0;
 }

@@ -110,21 +110,25 @@ complete_words() {	# complete_words WORD... : print COMPREPLY for the last word
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$REPO/tools/smadvctl.bash-completion" "$@"
 }
 check "bash completion: syntax" bash -n "$REPO/tools/smadvctl.bash-completion"
-out=$(complete_words smadvctl s 2> /dev/null | sort | tr '\n' ' ')
-[ "$out" = "set status " ] && ok "completion: 's' -> set status" ||
-	{ echo "# got '$out'"; nok "completion: 's' -> set status"; }
-out=$(complete_words smadvctl set win 2> /dev/null | tr '\n' ' ')
-[ "$out" = "window_size " ] && ok "completion: set win -> window_size" ||
-	{ echo "# got '$out'"; nok "completion: set win -> window_size"; }
-out=$(complete_words smadvctl set v 2> /dev/null | tr -d '\n ')
-[ -z "$out" ] && ok "completion: set does not offer read-only version" ||
-	{ echo "# got '$out'"; nok "completion: set does not offer read-only version"; }
-out=$(complete_words smadvctl get v 2> /dev/null | tr '\n' ' ')
-[ "$out" = "version " ] && ok "completion: get v -> version" ||
-	{ echo "# got '$out'"; nok "completion: get v -> version"; }
-out=$(complete_words smadvctl top - 2> /dev/null | sort | tr '\n' ' ')
-case "$out" in *--json*-d*-n*) ok "completion: top options" ;;
-*) echo "# got '$out'"; nok "completion: top options" ;; esac
+# expect_completion NAME WANT WORD...: sorted completions, space separated
+expect_completion() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$(complete_words "$@" 2> /dev/null | sed '/^$/d' | sort | tr '\n' ' ')
+	if [ "$got" = "$want" ]; then
+		ok "completion: $name"
+	else
+		echo "# got '$got', want '$want'"
+		nok "completion: $name"
+	fi
+}
+expect_completion "'s' -> set status" "set status " smadvctl s
+expect_completion "set win -> window_size" "window_size " smadvctl set win
+expect_completion "set does not offer read-only version" "" smadvctl set v
+expect_completion "get v -> version" "version " smadvctl get v
+expect_completion "set enable -> 0 1" "0 1 " smadvctl set enable ""
+expect_completion "top options" "--json -d -n " smadvctl top -
+expect_completion "monitor options" "--count --csv --follow --help --new --unregister " smadvctl monitor --
 
 # --- fake module tree --------------------------------------------------------
 SYS=$WORK/sys DBG=$WORK/dbg
