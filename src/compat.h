@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place for architecture and kernel-version differences.
+ * Feature tests where the kernel offers them, architecture otherwise.
+ */
+#ifndef SMART_MADVISE_COMPAT_H
+#define SMART_MADVISE_COMPAT_H
+
+#include <linux/ptrace.h>
+
+#if defined(CONFIG_X86_64)
+#define SM_SYS_MADVISE "__x64_sys_madvise"
+
+/* Slot of the n-th (n < 4) argument of a C call, or of a syscall n < 3. */
+static inline unsigned long *sm_arg_slot(struct pt_regs *regs, unsigned int n)
+{
+	switch (n) {
+	case 0:
+		return &regs->di;
+	case 1:
+		return &regs->si;
+	case 2:
+		return &regs->dx;
+	default:
+		return &regs->cx;
+	}
+}
+#elif defined(CONFIG_ARM64)
+#define SM_SYS_MADVISE "__arm64_sys_madvise"
+
+static inline unsigned long *sm_arg_slot(struct pt_regs *regs, unsigned int n)
+{
+	return &regs->regs[n];
+}
+#else
+#error "smart_madvise supports x86_64 and arm64"
+#endif
+
+#endif

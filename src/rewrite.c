@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-place advice rewrite. A kprobe on do_madvise(), the one funnel of
+ * madvise(2), process_madvise(2) and io_uring, edits the behavior
+ * argument in pt_regs: the ftrace trampoline reloads argument registers
+ * from pt_regs when the pre-handler returns 0. Where do_madvise() is
+ * inlined into the syscall (Ubuntu 5.15 has do_madvise.part.0 instead),
+ * a kretprobe on the syscall wrapper edits the caller's saved advice
+ * register on entry and restores it on return, so user space sees its
+ * own registers back.
+ */
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include "smart_madvise.h"
+#include "compat.h"
+
+enum sm_madvise_hook { SM_MADV_AUTO, SM_MADV_DO_MADVISE, SM_MADV_SYSCALL };
+static const char * const sm_madvise_hook_names[] = {
+	[SM_MADV_AUTO] = "auto",
+	[SM_MADV_DO_MADVISE] = "do_madvise",
+	[SM_MADV_SYSCALL] = "syscall",
+};
+
+static enum sm_madvise_hook sm_madvise_hook_wanted = SM_MADV_AUTO;
+static enum sm_madvise_hook sm_madvise_hook_used;
+static struct kprobe sm_madvise_kp;
+static struct kretprobe sm_sys_madvise_krp;
+static unsigned long sm_missed_before;
+
+static int sm_madvise_hook_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(sm_madvise_hook_names, val);
+
+	if (i < 0) {
+		pr_err("madvise_hook must be auto, do_madvise or syscall\n");
+		return -EINVAL;
+	}
+	sm_madvise_hook_wanted = i;
+	return 0;
+}
+
+static int sm_madvise_hook_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  sm_madvise_hook_names[sm_madvise_hook_wanted]);
+}
+
+static const struct kernel_param_ops sm_madvise_hook_ops = {
+	.set = sm_madvise_hook_set,
+	.get = sm_madvise_hook_get,
+};
+
+module_param_cb(madvise_hook, &sm_madvise_hook_ops, NULL, 0444);
+MODULE_PARM_DESC(madvise_hook,
+		 "madvise hook: auto, do_madvise (kprobe) or syscall (kretprobe)");
+
+/* do_madvise(mm, start, len_in, behavior) */
+static int sm_madvise_kp_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct mm_struct *mm = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned long *behavior = sm_arg_slot(regs, 3);
+	int advice = (int)*behavior;
+	int applied;
+
+	sm_stat_inc(madvise_calls);
+	/* process_madvise() on another process, or a kernel caller (DAMON). */
+	if (mm != current->mm || !sm_advice_is_hint(advice))
+		return 0;
+	applied = sm_tracker_advise(mm, regs_get_kernel_argument(regs, 1),
+				    regs_get_kernel_argument(regs, 2), advice);
+	if (applied != advice)
+		*behavior = applied;
+	return 0;
+}
+
+struct sm_sys_madvise_saved {
+	unsigned long *slot;
+	unsigned long value;
+};
+
+static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	struct sm_sys_madvise_saved *saved = (void *)ri->data;
+	struct pt_regs *user = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned long *slot = sm_arg_slot(user, 2);
+	int advice = (int)*slot;
+	int applied;
+
+	sm_stat_inc(madvise_calls);
+	if (!sm_advice_is_hint(advice) || !current->mm)
+		return 1;	/* nothing to restore: skip the return handler */
+	applied = sm_tracker_advise(current->mm, *sm_arg_slot(user, 0),
+				    *sm_arg_slot(user, 1), advice);
+	if (applied == advice)
+		return 1;
+	saved->slot = slot;
+	saved->value = *slot;
+	*slot = applied;
+	return 0;
+}
+
+static int sm_sys_madvise_return(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	struct sm_sys_madvise_saved *saved = (void *)ri->data;
+
+	*saved->slot = saved->value;
+	return 0;
+}
+
+static bool sm_symbol_probeable(const char *symbol)
+{
+	struct kprobe kp = { .symbol_name = symbol };
+
+	if (register_kprobe(&kp))
+		return false;
+	unregister_kprobe(&kp);
+	return true;
+}
+
+int sm_rewrite_init(void)
+{
+	sm_madvise_hook_used = sm_madvise_hook_wanted;
+	if (sm_madvise_hook_used == SM_MADV_AUTO)
+		sm_madvise_hook_used = sm_symbol_probeable("do_madvise.part.0") ?
+				       SM_MADV_SYSCALL : SM_MADV_DO_MADVISE;
+	return 0;
+}
+
+int sm_rewrite_start(void)
+{
+	int ret;
+
+	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
+		sm_sys_madvise_krp = (struct kretprobe){
+			.kp.symbol_name = SM_SYS_MADVISE,
+			.entry_handler = sm_sys_madvise_entry,
+			.handler = sm_sys_madvise_return,
+			.data_size = sizeof(struct sm_sys_madvise_saved),
+			.maxactive = 4 * num_possible_cpus(),
+		};
+		ret = register_kretprobe(&sm_sys_madvise_krp);
+	} else {
+		sm_madvise_kp = (struct kprobe){
+			.symbol_name = "do_madvise",
+			.pre_handler = sm_madvise_kp_pre,
+		};
+		ret = register_kprobe(&sm_madvise_kp);
+	}
+	if (ret)
+		pr_err("cannot hook madvise (%s): %d\n", sm_rewrite_hook_name(),
+		       ret);
+	return ret;
+}
+
+void sm_rewrite_stop(void)
+{
+	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
+		unregister_kretprobe(&sm_sys_madvise_krp);
+		sm_missed_before += sm_sys_madvise_krp.nmissed +
+				    sm_sys_madvise_krp.kp.nmissed;
+		sm_sys_madvise_krp.nmissed = 0;
+		sm_sys_madvise_krp.kp.nmissed = 0;
+	} else {
+		unregister_kprobe(&sm_madvise_kp);
+		sm_missed_before += sm_madvise_kp.nmissed;
+		sm_madvise_kp.nmissed = 0;
+	}
+}
+
+const char *sm_rewrite_hook_name(void)
+{
+	return sm_madvise_hook_names[sm_madvise_hook_used];
+}
+
+unsigned long sm_rewrite_missed(void)
+{
+	if (sm_madvise_hook_used == SM_MADV_SYSCALL)
+		return sm_missed_before + sm_sys_madvise_krp.nmissed +
+		       sm_sys_madvise_krp.kp.nmissed;
+	return sm_missed_before + sm_madvise_kp.nmissed;
+}

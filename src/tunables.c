@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tunables: /sys/kernel/smart_madvise/ and module parameters of the same
+ * names share one definition, one parser and one range check, so a value
+ * the load accepts is exactly a value a write accepts.
+ */
+#include <linux/ctype.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include "smart_madvise.h"
+
+struct sm_tunables sm_tun = {
+	.enable = 0,
+	.dry_run = 0,
+	.window_size = 64,
+	.threshold = 75,
+	.max_gap_pages = 32,
+	.max_processes = 4096,
+	.sample_interval_ms = 50,
+};
+
+static DEFINE_MUTEX(sm_tun_lock);	/* serialises writers and (un)arming */
+static struct kobject *sm_kobj;
+
+struct sm_tunable {
+	struct kobj_attribute attr;
+	unsigned int *val;
+	unsigned int min;
+	unsigned int max;
+};
+
+/*
+ * Strict decimal: digits and at most one trailing newline. No sign, no
+ * blanks, no embedded NUL. Malformed is -EINVAL, out of range -ERANGE.
+ */
+static int sm_tunable_parse(const struct sm_tunable *t, const char *buf,
+			    size_t count, unsigned int *out)
+{
+	unsigned int v;
+	int ret;
+
+	if (!count || strnlen(buf, count) != count || !isdigit(buf[0]))
+		return -EINVAL;
+	ret = kstrtouint(buf, 10, &v);
+	if (ret)
+		return ret;
+	if (v < t->min || v > t->max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* Arms or disarms every probe as a whole; caller holds sm_tun_lock. */
+static int sm_apply_enable(unsigned int on)
+{
+	int ret;
+
+	if (on == sm_tun.enable)
+		return 0;
+	if (on) {
+		ret = sm_tracker_start();
+		if (ret)
+			return ret;
+		ret = sm_rewrite_start();
+		if (ret) {
+			sm_tracker_stop();
+			return ret;
+		}
+	} else {
+		sm_rewrite_stop();
+		sm_tracker_stop();
+	}
+	WRITE_ONCE(sm_tun.enable, on);
+	pr_info("%s\n", on ? "enabled" : "disabled");
+	return 0;
+}
+
+int sm_set_enable(bool on)
+{
+	int ret;
+
+	mutex_lock(&sm_tun_lock);
+	ret = sm_apply_enable(on);
+	mutex_unlock(&sm_tun_lock);
+	return ret;
+}
+
+static ssize_t sm_tunable_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct sm_tunable *t = container_of(attr, struct sm_tunable, attr);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*t->val));
+}
+
+static ssize_t sm_tunable_store(struct kobject *kobj,
+				struct kobj_attribute *attr, const char *buf,
+				size_t count)
+{
+	struct sm_tunable *t = container_of(attr, struct sm_tunable, attr);
+	unsigned int v;
+	int ret;
+
+	ret = sm_tunable_parse(t, buf, count, &v);
+	if (ret)
+		return ret;
+	mutex_lock(&sm_tun_lock);
+	if (t->val == &sm_tun.enable)
+		ret = sm_apply_enable(v);
+	else
+		WRITE_ONCE(*t->val, v);
+	mutex_unlock(&sm_tun_lock);
+	return ret ?: count;
+}
+
+/* At load: only the value; main.c arms probes once everything exists. */
+static int sm_param_set(const char *val, const struct kernel_param *kp)
+{
+	struct sm_tunable *t = kp->arg;
+	size_t len = strlen(val);
+	unsigned int v;
+	int ret;
+
+	ret = sm_tunable_parse(t, val, len, &v);
+	if (ret) {
+		pr_err("parameter %s=%s: %s, valid range %u..%u\n",
+		       kp->name, val, ret == -ERANGE ? "out of range" : "not a number",
+		       t->min, t->max);
+		return ret;
+	}
+	*t->val = v;
+	return 0;
+}
+
+static int sm_param_get(char *buf, const struct kernel_param *kp)
+{
+	struct sm_tunable *t = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*t->val));
+}
+
+static const struct kernel_param_ops sm_param_ops = {
+	.set = sm_param_set,
+	.get = sm_param_get,
+};
+
+#define SM_TUNABLE(_name, _min, _max)					\
+	static struct sm_tunable sm_tunable_##_name = {			\
+		.attr = {						\
+			.attr = { .name = __stringify(_name), .mode = 0644 }, \
+			.show = sm_tunable_show,			\
+			.store = sm_tunable_store,			\
+		},							\
+		.val = &sm_tun._name,					\
+		.min = _min,						\
+		.max = _max,						\
+	}
+
+SM_TUNABLE(enable, 0, 1);
+SM_TUNABLE(dry_run, 0, 1);
+SM_TUNABLE(window_size, SM_WINDOW_MIN, SM_WINDOW_MAX);
+SM_TUNABLE(threshold, SM_THRESHOLD_MIN, SM_THRESHOLD_MAX);
+SM_TUNABLE(max_gap_pages, SM_GAP_MIN, SM_GAP_MAX);
+SM_TUNABLE(max_processes, 1, 65536);
+SM_TUNABLE(sample_interval_ms, 10, 10000);
+
+module_param_cb(enable, &sm_param_ops, &sm_tunable_enable, 0444);
+MODULE_PARM_DESC(enable, "Track faults and rewrite advice (0..1, default 0)");
+module_param_cb(dry_run, &sm_param_ops, &sm_tunable_dry_run, 0444);
+MODULE_PARM_DESC(dry_run, "Decide and log, never change advice (0..1, default 0)");
+module_param_cb(window_size, &sm_param_ops, &sm_tunable_window_size, 0444);
+MODULE_PARM_DESC(window_size, "Faults a verdict looks at (8..512, default 64)");
+module_param_cb(threshold, &sm_param_ops, &sm_tunable_threshold, 0444);
+MODULE_PARM_DESC(threshold, "Percent of the window for a verdict (51..100, default 75)");
+module_param_cb(max_gap_pages, &sm_param_ops, &sm_tunable_max_gap_pages, 0444);
+MODULE_PARM_DESC(max_gap_pages, "Largest forward jump still sequential (1..1024, default 32)");
+module_param_cb(max_processes, &sm_param_ops, &sm_tunable_max_processes, 0444);
+MODULE_PARM_DESC(max_processes, "Most processes tracked at once (1..65536, default 4096)");
+module_param_cb(sample_interval_ms, &sm_param_ops,
+		&sm_tunable_sample_interval_ms, 0444);
+MODULE_PARM_DESC(sample_interval_ms, "Profiler sampling interval (10..10000, default 50)");
+
+static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", SMART_MADVISE_VERSION);
+}
+
+static ssize_t fault_hook_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", sm_tracker_hook_name());
+}
+
+static ssize_t madvise_hook_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", sm_rewrite_hook_name());
+}
+
+static struct kobj_attribute sm_version_attr = __ATTR_RO(version);
+static struct kobj_attribute sm_fault_hook_attr = __ATTR_RO(fault_hook);
+static struct kobj_attribute sm_madvise_hook_attr = __ATTR_RO(madvise_hook);
+
+static struct attribute *sm_attrs[] = {
+	&sm_tunable_enable.attr.attr,
+	&sm_tunable_dry_run.attr.attr,
+	&sm_tunable_window_size.attr.attr,
+	&sm_tunable_threshold.attr.attr,
+	&sm_tunable_max_gap_pages.attr.attr,
+	&sm_tunable_max_processes.attr.attr,
+	&sm_tunable_sample_interval_ms.attr.attr,
+	&sm_version_attr.attr,
+	&sm_fault_hook_attr.attr,
+	&sm_madvise_hook_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group sm_attr_group = {
+	.attrs = sm_attrs,
+};
+
+int sm_tunables_init(void)
+{
+	int ret;
+
+	sm_kobj = kobject_create_and_add("smart_madvise", kernel_kobj);
+	if (!sm_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_group(sm_kobj, &sm_attr_group);
+	if (ret)
+		kobject_put(sm_kobj);
+	return ret;
+}
+
+void sm_tunables_exit(void)
+{
+	kobject_put(sm_kobj);
+}
