@@ -46,7 +46,7 @@ const struct smk_tunable smk_tunables[] = {
 	{ "fault_hook", 0, 0, 0, 1, 1,
 	  "how faults are observed: tracepoint or kprobe (read-only)" },
 };
-const size_t smk_ntunables = sizeof(smk_tunables) / sizeof(smk_tunables[0]);
+const size_t smk_ntunables = ARRAY_SIZE(smk_tunables);
 
 const char *const smk_verdict_names[SMK_V_NR] = {
 	[SMK_V_UNKNOWN]		= "unknown",

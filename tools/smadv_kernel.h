@@ -15,6 +15,10 @@
 /* Interface major version this tool understands (module "version" file). */
 #define SMK_IFACE_MAJOR		0
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define SMK_SYSFS_DIR		"/sys/kernel/smart_madvise"
 #define SMK_DEBUGFS_DIR		"/sys/kernel/debug/smart_madvise"
 

@@ -144,7 +144,7 @@ static int write_metrics(FILE *f, const char *version)
 			fprintf(f, "%s %lu\n", name, v);
 	}
 
-	for (i = 0; i < sizeof(global_metrics) / sizeof(global_metrics[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(global_metrics); i++) {
 		uint64_t v;
 
 		if (smk_stats_get(&st, global_metrics[i].stat, &v) < 0)
@@ -223,9 +223,14 @@ int cmd_metrics(int argc, char **argv)
 		if (asprintf(&tmp, "%s.XXXXXX", out) < 0)
 			return SMK_EXIT_FAIL;
 		fd = mkstemp(tmp);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		f = fd < 0 ? NULL : fdopen(fd, "w");
+		if (!f) {
 			fprintf(stderr, "smadvctl: cannot create %s: %s\n", tmp,
 				strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
 			free(tmp);
 			return SMK_EXIT_FAIL;
 		}

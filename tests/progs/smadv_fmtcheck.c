@@ -745,20 +745,25 @@ int main(int argc, char **argv)
 	}
 	prom = !strcmp(argv[1], "prom");
 	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "-c") && prom)
+		if (!strcmp(argv[i], "-c") && prom) {
 			conventions = 1;
-		else if (!strcmp(argv[i], "-d") && prom)
+		} else if (!strcmp(argv[i], "-d") && prom) {
 			dump = 1;
-		else if (!strcmp(argv[i], "-l") && !prom)
+		} else if (!strcmp(argv[i], "-l") && !prom) {
 			lines = 1;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return fprintf(stderr, "unknown option %s\n", argv[i]), 2;
-		else
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "unknown option %s\n", argv[i]);
+			return 2;
+		} else {
 			file = argv[i];
+		}
 	}
-	if (file && strcmp(file, "-") && !(f = fopen(file, "r"))) {
-		perror(file);
-		return 2;
+	if (file && strcmp(file, "-")) {
+		f = fopen(file, "r");
+		if (!f) {
+			perror(file);
+			return 2;
+		}
 	}
 	buf = slurp(f, &len);
 	if (!buf)
