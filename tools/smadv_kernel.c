@@ -362,6 +362,15 @@ int smk_tunable_write(const char *name, const char *value)
 		snprintf(range, sizeof(range), " (allowed: %lu..%lu, default %lu)",
 			 t->min, t->max, t->def);
 	snprintf(path, sizeof(path), "%s/%s", smk_sysfs_dir(), name);
+	/*
+	 * sysfs passes a store at most one page and drops the rest silently
+	 * (kernfs truncates; the write looks short): refuse before writing.
+	 */
+	if (len + 1 > (size_t)sysconf(_SC_PAGESIZE))
+		return seterr(SMK_EXIT_FAIL,
+			      "the value for %s is too long (E2BIG): %zu bytes, but sysfs takes at "
+			      "most one page (%ld bytes) and would cut the rest off%s.",
+			      name, len, sysconf(_SC_PAGESIZE), range);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
@@ -396,7 +405,9 @@ int smk_tunable_write(const char *name, const char *value)
 	if (n == (ssize_t)(len + 1))
 		return 0;
 	if (n >= 0)
-		return seterr(SMK_EXIT_FAIL, "short write to %s", path);
+		return seterr(SMK_EXIT_FAIL,
+			      "the kernel took only %zd of %zu bytes written to %s; the value was "
+			      "not stored as given.", n, len + 1, path);
 
 	switch (err) {
 	case EINVAL:

@@ -334,6 +334,8 @@ run "set unknown name refused" 2 "$S" set bogus 1
 run "set ../enable refused" 2 "$S" set ../enable 1
 run "set read-only version refused" 2 "$S" set version 9
 has "set read-only: says so" "$WORK/err" "read-only"
+run "set with a value longer than a page refused" 1 "$S" set window_size "$(printf '%05000d' 1)"
+has "set too long: says E2BIG and keeps the value" "$WORK/err" 'too long \(E2BIG\).*window_size is unchanged: 128'
 run "set with missing value" 2 "$S" set window_size
 run "enable" 0 "$S" disable
 check "disable wrote 0" bash -c "[ \"\$(cat '$SYS/enable')\" = 0 ]"

@@ -16,10 +16,11 @@ sc() {
 	shift
 	smadvctl "$@" > /tmp/sc.out 2> /tmp/sc.err
 	_rc=$?
+	_what=$(printf '%.60s' "smadvctl $*")
 	if [ "$_rc" = "$_want" ]; then
-		pass "smadvctl $* -> exit $_rc"
+		pass "$_what -> exit $_rc"
 	else
-		fail "smadvctl $*: exit $_rc, wanted $_want"
+		fail "$_what: exit $_rc, wanted $_want"
 		sed 's/^/#   out: /' /tmp/sc.out | head -n 10
 		sed 's/^/#   err: /' /tmp/sc.err | head -n 10
 	fi
@@ -62,10 +63,11 @@ sc 0 set threshold 75
 # bad values: refused with the kernel's errno in words, value unchanged
 bad_set() {	# bad_set NAME VALUE ERRNO-WORD
 	_old=$(sm_get "$1")
+	_v=$(printf '%.24s' "$2")
 	sc 1 set "$1" "$2"
-	in_file /tmp/sc.err "$3" "set $1 '$2': message names $3"
-	in_file /tmp/sc.err "$1 is unchanged: $_old" "set $1 '$2': says unchanged"
-	expect_eq "$1 after refused '$2'" "$(sm_get "$1")" "$_old"
+	in_file /tmp/sc.err "$3" "set $1 '$_v': message names $3"
+	in_file /tmp/sc.err "$1 is unchanged: $_old" "set $1 '$_v': says unchanged"
+	expect_eq "$1 after refused '$_v'" "$(sm_get "$1")" "$_old"
 }
 bad_set window_size abc "malformed \\(EINVAL\\)"
 bad_set window_size "" "EINVAL"
