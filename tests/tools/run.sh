@@ -270,6 +270,16 @@ assert len(ref) > 20
 else
 	skip "metrics: prometheus_client parse" "python3-prometheus-client not installed"
 fi
+if "$PY" -c 'import prometheus_client' 2> /dev/null; then
+	# guest-metrics.py reads the expositions a guest wrote to its TAP stream
+	{ echo "TAP version 13"; echo "# PROM-BEGIN fake"
+	  sed 's/^/# PROM| /; s/$/\r/' "$WORK/metrics.prom"; echo "# PROM-END"; } > "$WORK/result.txt"
+	check "guest-metrics.py parses a TAP-embedded exposition" \
+		"$PY" "$REPO/tests/tools/guest-metrics.py" "$WORK/result.txt"
+	sed -i 's/^\(# PROM| smart_madvise_faults_total{pid="200",comm="fio"\)}/\1/' "$WORK/result.txt"
+	check "guest-metrics.py rejects a broken exposition" bash -c \
+		"! '$PY' '$REPO/tests/tools/guest-metrics.py' '$WORK/result.txt'"
+fi
 run "metrics -o FILE" 0 "$S" metrics -o "$WORK/node.prom"
 check "metrics -o: same content, no temp file left" bash -c \
 	"cmp -s '$WORK/node.prom' '$WORK/metrics.prom' && [ \$(ls '$WORK' | grep -c 'node.prom') = 1 ]"

@@ -149,9 +149,12 @@ in_file /tmp/metrics.prom "smart_madvise_verdict\\{pid=\"$P\",comm=\"smadv_trigg
 in_file /tmp/metrics.prom "# TYPE smart_madvise_all_faults_total counter" "metrics: global counter"
 in_file /tmp/metrics.prom "smart_madvise_window_size 128 " "metrics: tunable gauge"
 in_file /tmp/metrics.prom "smart_madvise_info\\{version=\"$VER\"" "metrics: info"
-# the exposition, for the record (parsed again on the host if wanted)
-log "metrics (first 12 lines):"
-head -n 12 /tmp/metrics.prom | sed 's/^/#   /'
+# The whole exposition goes to the TAP stream for a second, independent
+# parser on the host: tests/tools/guest-metrics.py RESULT-FILE (Python's
+# prometheus_client) reads the "PROM|" lines between the markers.
+echo "PROM-BEGIN $(uname -r)"
+sed 's/^/PROM| /' /tmp/metrics.prom
+echo "PROM-END"
 sc 0 metrics -o /tmp/node.prom
 smadv_fmtcheck prom -c /tmp/node.prom 2> /dev/null || fail "metrics -o: invalid file"
 
