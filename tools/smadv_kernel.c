@@ -330,6 +330,22 @@ static int parse_u64(const char *s, uint64_t *v, int base)
 	return 0;
 }
 
+static int parse_s64(const char *s, int64_t *v)
+{
+	uint64_t u;
+
+	if (*s == '-') {
+		if (parse_u64(s + 1, &u, 10) < 0 || u > (uint64_t)INT64_MAX + 1)
+			return -EINVAL;
+		*v = (int64_t)(0 - u);
+		return 0;
+	}
+	if (parse_u64(s, &u, 10) < 0 || u > INT64_MAX)
+		return -EINVAL;
+	*v = u;
+	return 0;
+}
+
 int smk_tunable_read_ulong(const char *name, unsigned long *val)
 {
 	char buf[64];
@@ -522,7 +538,7 @@ int smk_parse_stats(const char *text, struct smk_stats *st)
 			goto oom;
 		st->v = nv;
 		s = &st->v[st->n];
-		if (parse_u64(tok[1], &s->value, 10) < 0)
+		if (parse_s64(tok[1], &s->value) < 0)
 			goto bad;
 		strcpy(s->name, tok[0]);
 		st->n++;
@@ -551,7 +567,7 @@ int smk_stats_read(struct smk_stats *st)
 	return ret;
 }
 
-int smk_stats_get(const struct smk_stats *st, const char *name, uint64_t *val)
+int smk_stats_get(const struct smk_stats *st, const char *name, int64_t *val)
 {
 	size_t i;
 

@@ -53,7 +53,7 @@ const struct smk_tunable *smk_tunable_find(const char *name);
 
 struct smk_stat {
 	char name[SMK_NAME_LEN];
-	uint64_t value;
+	int64_t value;		/* counters, but allocations_live is signed */
 };
 
 struct smk_stats {
@@ -115,7 +115,7 @@ int smk_tunable_read_ulong(const char *name, unsigned long *val);
 int smk_tunable_write(const char *name, const char *value);
 
 int smk_stats_read(struct smk_stats *st);
-int smk_stats_get(const struct smk_stats *st, const char *name, uint64_t *val);
+int smk_stats_get(const struct smk_stats *st, const char *name, int64_t *val);
 void smk_stats_free(struct smk_stats *st);
 
 int smk_procs_read(struct smk_procs *p);

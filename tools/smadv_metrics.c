@@ -94,6 +94,7 @@ static void proc_counter(FILE *f, const struct smk_procs *p, const char *name,
 static int write_metrics(FILE *f, const char *version)
 {
 	char hook[SMK_VERSION_LEN] = "";
+	int64_t hs, hns;
 	struct smk_stats st;
 	struct smk_procs p;
 	size_t i;
@@ -145,14 +146,24 @@ static int write_metrics(FILE *f, const char *version)
 	}
 
 	for (i = 0; i < ARRAY_SIZE(global_metrics); i++) {
-		uint64_t v;
+		int64_t v;
 
 		if (smk_stats_get(&st, global_metrics[i].stat, &v) < 0)
 			continue;
 		family(f, global_metrics[i].metric, global_metrics[i].type,
 		       global_metrics[i].help);
-		fprintf(f, "%s %llu\n", global_metrics[i].metric,
-			(unsigned long long)v);
+		fprintf(f, "%s %lld\n", global_metrics[i].metric, (long long)v);
+	}
+
+	/* The probe's own cost, timed on a sample of calls: a summary. */
+	if (smk_stats_get(&st, "handler_samples", &hs) == 0 &&
+	    smk_stats_get(&st, "handler_ns", &hns) == 0 && hs >= 0 && hns >= 0) {
+		family(f, "smart_madvise_fault_handler_seconds", "summary",
+		       "Time spent in the module's fault handler, for the sampled calls (one in 64).");
+		fprintf(f, "smart_madvise_fault_handler_seconds_sum %lld.%09lld\n",
+			(long long)(hns / 1000000000), (long long)(hns % 1000000000));
+		fprintf(f, "smart_madvise_fault_handler_seconds_count %lld\n",
+			(long long)hs);
 	}
 
 	proc_counter(f, &p, "smart_madvise_faults_total",

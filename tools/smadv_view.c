@@ -115,7 +115,7 @@ static void top_json(const struct smk_procs *p, const struct smk_procs *prev,
 	for (i = 0; i < st->n; i++) {
 		fputs(i ? "," : "", stdout);
 		fmt_json_str(stdout, st->v[i].name);
-		printf(":%llu", (unsigned long long)st->v[i].value);
+		printf(":%lld", (long long)st->v[i].value);
 	}
 	printf("},\"processes\":[");
 	for (i = 0; i < p->n; i++) {
@@ -143,7 +143,7 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 		     double dt, const char *version, const struct smk_stats *st,
 		     int tty)
 {
-	uint64_t tracked = 0, untracked = 0, faults = 0, rewrites = 0, dry = 0;
+	int64_t tracked = 0, untracked = 0, faults = 0, rewrites = 0, dry = 0;
 	unsigned long enable = 0, dry_run = 0;
 	size_t i, rows = (size_t)-1;
 	struct winsize ws;
@@ -164,13 +164,13 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 4)
 			rows = ws.ws_row - 4;
 	}
-	printf("smart_madvise %s  %s%s  processes: %llu  faults: %llu"
-	       " (untracked %llu)  rewrites: %llu (dry-run %llu)\n",
+	printf("smart_madvise %s  %s%s  processes: %lld  faults: %lld"
+	       " (untracked %lld)  rewrites: %lld (dry-run %lld)\n",
 	       version, enable ? "enabled" : "DISABLED",
-	       dry_run ? " (dry run)" : "", (unsigned long long)tracked,
-	       (unsigned long long)faults, (unsigned long long)untracked,
-	       (unsigned long long)rewrites,
-	       (unsigned long long)dry);
+	       dry_run ? " (dry run)" : "", (long long)tracked,
+	       (long long)faults, (long long)untracked,
+	       (long long)rewrites,
+	       (long long)dry);
 	printf("%7s %-16s %12s %10s %5s %12s %12s %-10s %8s\n", "PID", "COMM",
 	       "FAULTS", "FAULTS/S", "SEQ%", "SEQUENTIAL", "RANDOM", "VERDICT",
 	       "REWRITES");

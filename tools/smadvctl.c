@@ -169,14 +169,14 @@ static int cmd_status(int argc, char **argv, int json)
 		for (i = 0; i < st.n; i++) {
 			fputs(i ? "," : "", stdout);
 			fmt_json_str(stdout, st.v[i].name);
-			printf(":%llu", (unsigned long long)st.v[i].value);
+			printf(":%lld", (long long)st.v[i].value);
 		}
 		printf("}}\n");
 	} else {
 		printf("\nstats:\n");
 		for (i = 0; i < st.n; i++)
-			printf("  %-20s %12llu\n", st.v[i].name,
-			       (unsigned long long)st.v[i].value);
+			printf("  %-20s %12lld\n", st.v[i].name,
+			       (long long)st.v[i].value);
 	}
 	smk_stats_free(&st);
 	return 0;

@@ -137,7 +137,7 @@ for kv in enable=1 dry_run=0 window_size=64 threshold=75 max_gap_pages=32 \
 	  max_processes=4096 sample_interval_ms=50 version=0.1.0 fault_hook=kprobe; do
 	echo "${kv#*=}" > "$SYS/${kv%%=*}"
 done
-printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nsome_future_counter 7\n' > "$DBG/stats"
+printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nhandler_samples 16\nhandler_ns 1234567890123\nallocations_live_neg -2\nsome_future_counter 7\n' > "$DBG/stats"
 # comm with a quote, a backslash, a control character and invalid UTF-8
 printf 'pid comm faults sequential random verdict rewrites\n1 init 10 5 5 unknown 0\n200 fio 700 690 10 sequential 2\n300 we"ird\\x\001\377 290 105 185 mixed 0\n4194304 caf\303\251 5 0 5 random 0\n' > "$DBG/processes"
 printf 'time_ns pid comm start length asked applied seq_permille mode\n12345678901 200 fio 0x7f0000000000 0x400000 random sequential 984 applied\n12399999999 300 we"ird\\x\001\377 0x7f0000400000 0x1000 random sequential 970 dry_run\n' > "$DBG/rewrites"
@@ -174,6 +174,7 @@ d = json.load(open(sys.argv[1]))
 assert d["loaded"] is True and d["version"] == "0.1.0", d
 assert d["tunables"]["window_size"] == 64 and d["tunables"]["fault_hook"] == "kprobe", d
 assert d["stats"]["faults"] == 1000 and d["stats"]["some_future_counter"] == 7, d
+assert d["stats"]["allocations_live_neg"] == -2, d
 ' "$WORK/out"
 run "--json status (global option)" 0 "$S" --json status
 
@@ -248,11 +249,16 @@ assert val("smart_madvise_sample_interval_seconds", "smart_madvise_sample_interv
 assert val("smart_madvise_all_faults", "smart_madvise_all_faults_total") == 1000
 assert val("smart_madvise_tracked_processes", "smart_madvise_tracked_processes") == 3
 assert val("smart_madvise_info", "smart_madvise_info", version="0.1.0", fault_hook="kprobe") == 1
+h = fams["smart_madvise_fault_handler_seconds"]
+assert h.type == "summary"
+assert val("smart_madvise_fault_handler_seconds", "smart_madvise_fault_handler_seconds_sum") == 1234.567890123
+assert val("smart_madvise_fault_handler_seconds", "smart_madvise_fault_handler_seconds_count") == 16
 for f in fams.values():
     assert f.documentation, f.name
-    assert f.type in ("counter", "gauge"), (f.name, f.type)
+    assert f.type in ("counter", "gauge", "summary"), (f.name, f.type)
     for s in f.samples:
-        assert (f.type == "counter") == s.name.endswith("_total"), s.name
+        if f.type != "summary":
+            assert (f.type == "counter") == s.name.endswith("_total"), s.name
 ' "$WORK/metrics.prom"
 	check "metrics: smadv_fmtcheck and prometheus_client agree on every sample" "$PY" -c '
 import json, subprocess, sys
