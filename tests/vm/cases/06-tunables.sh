@@ -50,9 +50,9 @@ NINES=$(head -c 904 /dev/zero | tr '\0' 9)
 
 # One malformed write: NAME DATA WANT_ERRNO
 bad_write() {
-	before=$(sm_get "$1")
+	sm_getv before "$1"
 	got=$(sm_write "$SM_SYS/$1" "$2" ${4:-})
-	after=$(sm_get "$1")
+	sm_getv after "$1"
 	nbad=$((nbad + 1))
 	shown=$2
 	[ ${#shown} -gt 24 ] && shown="$(echo "$shown" | cut -c1-12)...$(echo "$shown" | cut -c$((${#shown} - 7))-) (${#shown} bytes)"
