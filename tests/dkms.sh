@@ -324,7 +324,7 @@ else
 				fi
 				sleep 1
 			done
-			sleep 3
+			sleep 1
 		fi
 	done
 fi
