@@ -81,6 +81,7 @@ struct sm_rewrite_rec {
 	char comm[16];
 };
 
+void sm_comm_field(char *comm);
 void sm_log_rewrite(const struct sm_rewrite_rec *rec);
 int sm_debugfs_init(void);
 void sm_debugfs_exit(void);

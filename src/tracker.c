@@ -460,7 +460,6 @@ struct sm_proc_view {
 static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 {
 	struct task_struct *task;
-	char *c;
 
 	spin_lock(&p->lock);
 	v->tgid = p->tgid;
@@ -474,11 +473,8 @@ static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 	if (task)
 		get_task_comm(v->comm, task);
 	else
-		strscpy(v->comm, "-", sizeof(v->comm));
-	/* One field per column, whatever the process named itself. */
-	for (c = v->comm; *c; c++)
-		if (*c <= ' ')
-			*c = '_';
+		v->comm[0] = '\0';
+	sm_comm_field(v->comm);
 }
 
 void sm_tracker_show_processes(struct seq_file *m)
