@@ -37,7 +37,8 @@ bench:
 	tests/bench/run.sh
 
 stress:
-	tests/vm/run.sh --suite stress --scale full
+	SMART_MADVISE_CASE_TIMEOUT=$${SMART_MADVISE_CASE_TIMEOUT:-2400} \
+		tests/vm/run.sh --suite stress --scale full --timeout $${SMART_MADVISE_TIMEOUT:-7200}
 
 case-studies:
 	tests/case-studies/run.sh

@@ -57,6 +57,10 @@ install_host_deps() {
 # Print "SHORT KREL" for every kernel in kernels.list matching $1
 # (a short name, a release, or "all").
 kernels_select() {
+	if [ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ]; then
+		printf 'custom %s\n' "$(cat "$SMART_MADVISE_KDIR/include/config/kernel.release")"
+		return 0
+	fi
 	local want=${1:-all} short krel found=0
 	while read -r short krel _; do
 		case "$short" in ''|'#'*) continue ;; esac
@@ -70,7 +74,15 @@ kernels_select() {
 
 # Paths inside the cache for one kernel release.
 kernel_root() { printf '%s/kernels/%s/root\n' "$SM_CACHE" "$1"; }
-kernel_image() { printf '%s/boot/vmlinuz-%s\n' "$(kernel_root "$1")" "$1"; }
-kernel_headers() { printf '%s/usr/src/linux-headers-%s\n' "$(kernel_root "$1")" "$1"; }
+# A custom kernel instead of kernels.list (make check-debug):
+# SMART_MADVISE_KERNEL_IMAGE=its bzImage, SMART_MADVISE_KDIR=its build tree.
+kernel_image() {
+	[ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ] && { printf '%s\n' "$SMART_MADVISE_KERNEL_IMAGE"; return; }
+	printf '%s/boot/vmlinuz-%s\n' "$(kernel_root "$1")" "$1"
+}
+kernel_headers() {
+	[ -n "${SMART_MADVISE_KDIR:-}" ] && { printf '%s\n' "$SMART_MADVISE_KDIR"; return; }
+	printf '%s/usr/src/linux-headers-%s\n' "$(kernel_root "$1")" "$1"
+}
 kernel_modules() { printf '%s/lib/modules/%s\n' "$(kernel_root "$1")" "$1"; }
 kernel_stamp() { printf '%s/kernels/%s/.ready\n' "$SM_CACHE" "$1"; }

@@ -28,7 +28,9 @@
 # ftrace site under load, seen on 6.12 without the module), "kvm" is opt-in
 # (nested KVM hangs on some hosts), SMART_MADVISE_EXTRA_KMODS="virtio_blk ext4" (kernel
 # modules, with their dependencies, copied into the initramfs under
-# /lib/modules/extra with a load-order file), SMART_MADVISE_NO_INSTALL=1.
+# /lib/modules/extra with a load-order file), SMART_MADVISE_NO_INSTALL=1,
+# SMART_MADVISE_KERNEL_IMAGE + SMART_MADVISE_KDIR (boot this bzImage and
+# build against this kernel tree instead of kernels.list: check-debug).
 #
 # Prints TAP per kernel and ends with "N passed, N failed[, N skipped]";
 # exits non-zero on any failure (a boot without the pass token is one).
@@ -325,7 +327,7 @@ run_kernel() {
 
 main() {
 	install_host_deps
-	"$VM_DIR/kernels.sh" --kernel "$KERNEL"
+	[ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ] || "$VM_DIR/kernels.sh" --kernel "$KERNEL"
 	mkdir -p "$SM_BUILD"
 	build_progs
 	local short krel

@@ -67,7 +67,7 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 		bad=1
 	fi
 fi
-if dmesg | grep -E 'WARNING:|BUG:|Oops|kmemleak|general protection|Call Trace' > /tmp/dmesg.bad; then
+if dmesg | grep -E 'WARNING:|BUG:|Oops|kmemleak: [0-9]+ new suspected|general protection|Call Trace' > /tmp/dmesg.bad; then
 	echo "# kernel log shows:" >&3
 	sed 's/^/# /' /tmp/dmesg.bad | head -n 40 >&3
 	bad=1
