@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the VM test suite: for each kernel, build the module against Debian's
+# headers, build an initramfs with busybox, the module, the static test
+# programs and the guest cases, boot it in QEMU (TCG) and collect the TAP
+# the guest writes to its second serial port.
+#
+#   tests/vm/run.sh [--kernel 6.1|6.12|all] [--suite check|smoke|demo|stress]
+#                   [--module PATH] [--timeout SECONDS] [--scale check|full]
+#                   [--cases "NAME ..."] [--summary FILE] [--verbose]
+#
+#   --kernel   which kernel(s) of tests/vm/kernels.list (default: all)
+#   --suite    case list tests/vm/suites/NAME (default: check)
+#   --cases    run these cases (names of tests/vm/cases/*.sh without .sh)
+#   --module   boot this .ko instead of building one from the tree; %KVER%
+#              is replaced by the kernel release (e.g. the one DKMS built:
+#              /var/lib/dkms/smart-madvise/0.1.0/%KVER%/x86_64/module/smart_madvise.ko)
+#   --timeout  host-side limit for one boot (default 900)
+#   --scale    workload size passed to the guest (SM_SCALE), default check
+#   --summary  also write "PASSED FAILED SKIPPED" to FILE
+#   --verbose  stream the guest console instead of the TAP only
+#
+# Environment: SMART_MADVISE_CACHE (kernel cache), SMART_MADVISE_BUILD
+# (build dir, default <repo>/build), SMART_MADVISE_ACCEL=kvm (opt-in, TCG
+# is the default), SMART_MADVISE_EXTRA_KMODS="virtio_blk ext4" (kernel
+# modules, with their dependencies, copied into the initramfs under
+# /lib/modules/extra with a load-order file), SMART_MADVISE_NO_INSTALL=1.
+#
+# Prints TAP per kernel and ends with "N passed, N failed[, N skipped]";
+# exits non-zero on any failure (a boot without the pass token is one).
+set -euo pipefail
+# shellcheck source=tests/vm/common.sh
+. "$(dirname "$0")/common.sh"
+
+KERNEL=all
+SUITE=check
+CASES=""
+MODULE=""
+TIMEOUT=900
+SCALE=check
+SUMMARY=""
+VERBOSE=0
+MODE=run
+QEMU_APPEND_EXTRA=""
+
+usage() { sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) KERNEL=$2; shift 2 ;;
+	--suite) SUITE=$2; shift 2 ;;
+	--cases) CASES=$2; shift 2 ;;
+	--module) MODULE=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--scale) SCALE=$2; shift 2 ;;
+	--summary) SUMMARY=$2; shift 2 ;;
+	--verbose|-v) VERBOSE=1; shift ;;
+	--demo) MODE=demo; shift ;;	# used by demo.sh
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument: $1" ;;
+	esac
+done
+
+case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants seconds" ;; esac
+if [ -z "$CASES" ] && [ "$MODE" = run ]; then
+	[ -f "$VM_DIR/suites/$SUITE" ] || die "no suite '$SUITE' (see tests/vm/suites/)"
+fi
+
+TOTAL_P=0 TOTAL_F=0 TOTAL_S=0
+FAIL_NOTES=()
+
+# --- host-side builds -------------------------------------------------------
+
+# Copy the source tree (without build output and VCS data) to $1.
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	tar -C "$REPO_DIR" --exclude=./build --exclude=./out --exclude=./.git \
+		--exclude='*.ko' --exclude='*.o' -cf - . | tar -C "$1" -xf -
+}
+
+# Build the static guest programs (tests/progs/*.c, and tools/ if it has a
+# Makefile) into $SM_BUILD/progs. Fails on any compiler warning.
+build_progs() {
+	local out=$SM_BUILD/progs c name log
+	rm -rf "$out"
+	mkdir -p "$out"
+	log=$out/build.log
+	: > "$log"
+	msg "building static test programs"
+	for c in "$REPO_DIR"/tests/progs/*.c; do
+		[ -e "$c" ] || continue
+		name=$(basename "$c" .c)
+		gcc -static -O2 -Wall -Wextra -pthread -I"$REPO_DIR/tests/progs" \
+			-o "$out/$name" "$c" >> "$log" 2>&1 ||
+			{ cat "$log" >&2; die "building $c failed"; }
+	done
+	if [ -f "$REPO_DIR/tools/Makefile" ]; then
+		local tree=$SM_BUILD/tools-tree f
+		copy_tree "$tree"
+		make -C "$tree/tools" LDFLAGS=-static >> "$log" 2>&1 ||
+			{ cat "$log" >&2; die "building tools/ failed"; }
+		while IFS= read -r f; do
+			if readelf -l "$f" 2>/dev/null | grep -q INTERP; then
+				warn "tools: $(basename "$f") is not static, not copied to the guest"
+				continue
+			fi
+			cp "$f" "$out/"
+		done < <(find "$tree/tools" -maxdepth 2 -type f -perm -u+x \
+			 -exec sh -c 'head -c4 "$1" | grep -q ELF' _ {} \; -print)
+	fi
+	if grep -qi 'warning' "$log"; then
+		cat "$log" >&2
+		die "compiler warnings in the test programs"
+	fi
+}
+
+# build_module KREL: build the module in $SM_BUILD/KREL/tree with W=1.
+# Prints the .ko path. Any warning fails.
+build_module() {
+	local krel=$1 tree hdr log
+	tree=$SM_BUILD/$krel/tree
+	hdr=$(kernel_headers "$krel")
+	log=$SM_BUILD/$krel/build.log
+	copy_tree "$tree"
+	msg "building the module for $krel"
+	if ! make -C "$hdr" M="$tree" W=1 modules > "$log" 2>&1; then
+		sed 's/^/    /' "$log" >&2
+		warn "module build failed for $krel"
+		return 1
+	fi
+	if grep -i 'warning' "$log" >&2; then
+		warn "module build for $krel has warnings (W=1): failing"
+		return 1
+	fi
+	[ -f "$tree/smart_madvise.ko" ] || { warn "no smart_madvise.ko built"; return 1; }
+	printf '%s\n' "$tree/smart_madvise.ko"
+}
+
+# add_kmods KREL DEST NAME...: copy kernel modules and their dependencies,
+# decompressed, to DEST and write DEST/load-order (dependencies first).
+add_kmods() {
+	local krel=$1 dest=$2 mdir name f dep
+	shift 2
+	mdir=$(kernel_modules "$krel")
+	mkdir -p "$dest"
+	local -A seen=()
+	_add_kmod() {
+		local n=${1//-/_} f
+		[ -n "${seen[$n]:-}" ] && return 0
+		seen[$n]=1
+		f=$(find "$mdir/kernel" -name "$n.ko" -o -name "$n.ko.xz" -o -name "$n.ko.zst" \
+			-o -name "${n//_/-}.ko" -o -name "${n//_/-}.ko.xz" -o -name "${n//_/-}.ko.zst" | head -n1)
+		if [ -z "$f" ]; then
+			# built in (or not there): nothing to load
+			grep -q "/$n.ko$" "$mdir/modules.builtin" 2>/dev/null ||
+				warn "kernel module $n not found for $krel"
+			return 0
+		fi
+		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+			_add_kmod "$dep"
+		done
+		case "$f" in
+		*.xz) xz -dc "$f" > "$dest/$n.ko" ;;
+		*.zst) zstd -qdc "$f" > "$dest/$n.ko" ;;
+		*) cp "$f" "$dest/$n.ko" ;;
+		esac
+		echo "$n.ko" >> "$dest/load-order"
+	}
+	for name in "$@"; do
+		_add_kmod "$name"
+	done
+}
+
+# build_initramfs KREL KO OUT
+build_initramfs() {
+	local krel=$1 ko=$2 out=$3 root c cases_list
+	root=$SM_BUILD/$krel/initramfs
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,lib/modules,tests/cases}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$ko" "$root/lib/modules/smart_madvise.ko"
+	if [ -n "${SMART_MADVISE_EXTRA_KMODS:-}" ]; then
+		# shellcheck disable=SC2086
+		add_kmods "$krel" "$root/lib/modules/extra" $SMART_MADVISE_EXTRA_KMODS
+	fi
+	cp "$VM_DIR/guest/init" "$root/init"
+	cp "$VM_DIR"/guest/*.sh "$root/tests/"
+	cp "$VM_DIR"/cases/*.sh "$root/tests/cases/" 2>/dev/null || true
+	if [ -n "${SMART_MADVISE_CASES_DIR:-}" ]; then
+		cp "$SMART_MADVISE_CASES_DIR"/*.sh "$root/tests/cases/"
+	fi
+	cp "$SM_BUILD"/progs/* "$root/bin/" 2>/dev/null || true
+	rm -f "$root/bin/build.log"
+	chmod 0755 "$root/init" "$root"/tests/*.sh
+	if [ -n "$CASES" ]; then
+		cases_list=$CASES
+	elif [ "$MODE" = run ]; then
+		cases_list=$(sed 's/#.*//' "$VM_DIR/suites/$SUITE")
+	else
+		cases_list=""
+	fi
+	for c in $cases_list; do
+		echo "$c"
+	done > "$root/tests/suite.list"
+	cat > "$root/etc/harness.conf" <<-EOF
+	SM_MODE=$MODE
+	SM_SUITE=$SUITE
+	SM_SCALE=$SCALE
+	SM_KREL=$krel
+	SM_CASE_TIMEOUT=${SMART_MADVISE_CASE_TIMEOUT:-300}
+	EOF
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
+}
+
+# --- boot -------------------------------------------------------------------
+
+# boot KREL INITRD DIR: run QEMU; console in DIR/console.log, results in
+# DIR/result.txt. Returns QEMU's (or timeout's) exit status.
+boot() {
+	local krel=$1 initrd=$2 dir=$3 accel=${SMART_MADVISE_ACCEL:-tcg} cpu=max
+	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
+	append+=" rdinit=/init tsc=reliable no_timer_check $QEMU_APPEND_EXTRA"
+	[ "$accel" = kvm ] && cpu=host
+	: > "$dir/console.log"
+	: > "$dir/result.txt"
+	local qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 1024
+		    -nographic -no-reboot -monitor none
+		    -kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append"
+		    -serial "file:$dir/console.log")
+	if [ "$MODE" = demo ]; then
+		# the demo writes to ttyS1: straight to the user's terminal
+		timeout -k 10 "$TIMEOUT" "${qemu[@]}" -serial stdio < /dev/null
+		return
+	fi
+	qemu+=(-serial "file:$dir/result.txt")
+	timeout -k 10 "$TIMEOUT" "${qemu[@]}" < /dev/null &
+	local qpid=$! rc=0 follow=$dir/result.txt
+	[ "$VERBOSE" = 1 ] && follow=$dir/console.log
+	tail -n +1 -s 0.5 -f --pid="$qpid" "$follow" | tr -d '\r' | sed -u 's/^/    /' || true
+	wait "$qpid" || rc=$?
+	return "$rc"
+}
+
+# evaluate SHORT KREL DIR QEMU_RC: count TAP results, check the token.
+evaluate() {
+	local short=$1 krel=$2 dir=$3 qrc=$4 res p f s plan ntests token
+	res=$dir/result.clean
+	tr -d '\r' < "$dir/result.txt" > "$res"
+	p=$(grep -Ec '^ok [0-9]+ ' "$res" || true)
+	s=$(grep -Ec '^ok [0-9]+ .*# SKIP' "$res" || true)
+	p=$((p - s))
+	f=$(grep -Ec '^not ok [0-9]+ ' "$res" || true)
+	plan=$(sed -n 's/^1\.\.\([0-9]\+\)$/\1/p' "$res" | head -n1)
+	ntests=$((p + s + f))
+	token=$(sed -n 's/^SMART_MADVISE_RESULT \(PASS\|FAIL\)$/\1/p' "$res" | tail -n1)
+	local why=""
+	if [ -z "$token" ]; then
+		why="no result token (qemu exit $qrc: panic, hang or timeout)"
+	elif [ -z "$plan" ] || [ "$plan" != "$ntests" ]; then
+		why="TAP plan ${plan:-missing} but $ntests results"
+	elif [ "$token" = FAIL ] && [ "$f" = 0 ]; then
+		why="guest reported FAIL"
+	elif [ "$token" = PASS ] && [ "$f" != 0 ]; then
+		why="guest reported PASS with failures"
+	fi
+	if [ -n "$why" ]; then
+		f=$((f + 1))
+		echo "not ok - $short: $why"
+		echo "# last lines of the console log ($dir/console.log):"
+		tr -d '\r' < "$dir/console.log" | tail -n 40 | sed 's/^/#   /'
+		FAIL_NOTES+=("$short: $why")
+	elif [ "$f" != 0 ]; then
+		FAIL_NOTES+=("$short: $f test(s) failed")
+	fi
+	echo "# $short ($krel): $p passed, $f failed, $s skipped"
+	TOTAL_P=$((TOTAL_P + p))
+	TOTAL_F=$((TOTAL_F + f))
+	TOTAL_S=$((TOTAL_S + s))
+}
+
+run_kernel() {
+	local short=$1 krel=$2 dir ko initrd rc=0
+	dir=$SM_BUILD/$krel
+	mkdir -p "$dir"
+	echo "# kernel $short ($krel), suite ${CASES:+cases }${CASES:-$SUITE}"
+	if [ -n "$MODULE" ]; then
+		ko=${MODULE//%KVER%/$krel}
+		if [ ! -f "$ko" ]; then
+			echo "not ok - $short: module $ko not found"
+			TOTAL_F=$((TOTAL_F + 1)); FAIL_NOTES+=("$short: no module")
+			return 0
+		fi
+		modinfo -F vermagic "$ko" | grep -q "^$krel " ||
+			warn "$ko vermagic '$(modinfo -F vermagic "$ko")' does not match $krel"
+	elif ! ko=$(build_module "$krel"); then
+		echo "not ok - $short: module build"
+		TOTAL_F=$((TOTAL_F + 1)); FAIL_NOTES+=("$short: module build failed")
+		return 0
+	fi
+	initrd=$dir/initramfs.cpio.gz
+	build_initramfs "$krel" "$ko" "$initrd"
+	msg "booting $krel (timeout ${TIMEOUT}s)"
+	boot "$krel" "$initrd" "$dir" || rc=$?
+	[ "$MODE" = demo ] && return "$rc"
+	evaluate "$short" "$krel" "$dir" "$rc"
+}
+
+main() {
+	install_host_deps
+	"$VM_DIR/kernels.sh" --kernel "$KERNEL"
+	mkdir -p "$SM_BUILD"
+	build_progs
+	local short krel
+	while read -r short krel; do
+		if [ "$MODE" = demo ]; then
+			run_kernel "$short" "$krel"
+			return
+		fi
+		run_kernel "$short" "$krel"
+	done < <(kernels_select "$KERNEL")
+	local line="$TOTAL_P passed, $TOTAL_F failed"
+	[ "$TOTAL_S" -gt 0 ] && line+=", $TOTAL_S skipped"
+	[ -n "$SUMMARY" ] && echo "$TOTAL_P $TOTAL_F $TOTAL_S" > "$SUMMARY"
+	if [ ${#FAIL_NOTES[@]} -gt 0 ]; then
+		printf '# failed: %s\n' "${FAIL_NOTES[@]}"
+	fi
+	echo "$line"
+	[ "$TOTAL_F" -eq 0 ]
+}
+
+main
