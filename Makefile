@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Thin wrapper: the module is built by Kbuild, everything else by scripts.
-KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
 
 all: modules
 
@@ -8,14 +9,14 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 modules_install install:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf build out
 	$(MAKE) -C tests/unit clean
-	$(MAKE) -C tools clean
+	if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
 
 unit:
 	$(MAKE) -C tests/unit check

@@ -90,6 +90,8 @@ static int sm_stats_show(struct seq_file *m, void *v)
 		   sm_tracker_missed() + sm_rewrite_missed());
 	seq_printf(m, "allocations_live %ld\n", sm_tracker_nr_allocated());
 	seq_printf(m, "sweeps_dropped %llu\n", sm_stat_read(sweeps_dropped));
+	seq_printf(m, "handler_samples %llu\n", sm_stat_read(handler_samples));
+	seq_printf(m, "handler_ns %llu\n", sm_stat_read(handler_ns));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sm_stats);

@@ -9,6 +9,7 @@
  * register on entry and restores it on return, so user space sees its
  * own registers back.
  */
+#include <linux/delay.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -28,6 +29,9 @@ static enum sm_madvise_hook sm_madvise_hook_used;
 static struct kprobe sm_madvise_kp;
 static struct kretprobe sm_sys_madvise_krp;
 static unsigned long sm_missed_before;
+/* Syscall hook: calls whose register must still be restored on return. */
+static atomic_t sm_sys_madvise_inflight = ATOMIC_INIT(0);
+static bool sm_sys_madvise_draining;
 
 static int sm_madvise_hook_set(const char *val, const struct kernel_param *kp)
 {
@@ -92,14 +96,23 @@ static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
 	sm_stat_inc(madvise_calls);
 	if (!sm_advice_is_hint(advice) || !current->mm)
 		return 1;	/* nothing to restore: skip the return handler */
+	atomic_inc(&sm_sys_madvise_inflight);
+	/* Counted before the check: sm_rewrite_stop() sees us or we it. */
+	smp_mb__after_atomic();
+	if (READ_ONCE(sm_sys_madvise_draining))
+		goto not_rewritten;
 	applied = sm_tracker_advise(current->mm, *sm_arg_slot(user, 0),
 				    *sm_arg_slot(user, 1), advice);
 	if (applied == advice)
-		return 1;
+		goto not_rewritten;
 	saved->slot = slot;
 	saved->value = *slot;
 	*slot = applied;
 	return 0;
+
+not_rewritten:
+	atomic_dec(&sm_sys_madvise_inflight);
+	return 1;
 }
 
 static int sm_sys_madvise_return(struct kretprobe_instance *ri,
@@ -108,6 +121,7 @@ static int sm_sys_madvise_return(struct kretprobe_instance *ri,
 	struct sm_sys_madvise_saved *saved = (void *)ri->data;
 
 	*saved->slot = saved->value;
+	atomic_dec(&sm_sys_madvise_inflight);
 	return 0;
 }
 
@@ -159,7 +173,16 @@ int sm_rewrite_start(void)
 void sm_rewrite_stop(void)
 {
 	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
+		/*
+		 * A return handler that never runs would hand the caller its
+		 * rewritten register: let every rewritten call return first.
+		 */
+		WRITE_ONCE(sm_sys_madvise_draining, true);
+		smp_mb();	/* pairs with the entry handler's barrier */
+		while (atomic_read(&sm_sys_madvise_inflight))
+			usleep_range(1000, 2000);
 		unregister_kretprobe(&sm_sys_madvise_krp);
+		WRITE_ONCE(sm_sys_madvise_draining, false);
 		sm_missed_before += sm_sys_madvise_krp.nmissed +
 				    sm_sys_madvise_krp.kp.nmissed;
 		sm_sys_madvise_krp.nmissed = 0;

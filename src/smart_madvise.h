@@ -32,6 +32,8 @@ struct sm_stats {
 	u64 rewrites;
 	u64 rewrites_dry_run;
 	u64 sweeps_dropped;
+	u64 handler_samples;	/* fault handler calls timed */
+	u64 handler_ns;		/* their total duration */
 };
 
 DECLARE_PER_CPU(struct sm_stats, sm_stats);

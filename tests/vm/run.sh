@@ -233,8 +233,10 @@ boot() {
 		    -serial "file:$dir/console.log")
 	if [ "$MODE" = demo ]; then
 		# the demo writes to ttyS1: straight to the user's terminal
-		timeout -k 10 "$TIMEOUT" "${qemu[@]}" -serial stdio < /dev/null
-		return
+		local rc=0
+		timeout -k 10 "$TIMEOUT" "${qemu[@]}" -serial stdio < /dev/null |
+			tr -d '\r' | tee "$dir/demo.txt" || rc=$?
+		return "$rc"
 	fi
 	qemu+=(-serial "file:$dir/result.txt")
 	timeout -k 10 "$TIMEOUT" "${qemu[@]}" < /dev/null &
@@ -286,7 +288,11 @@ run_kernel() {
 	local short=$1 krel=$2 dir ko initrd rc=0
 	dir=$SM_BUILD/$krel
 	mkdir -p "$dir"
-	echo "# kernel $short ($krel), suite ${CASES:+cases }${CASES:-$SUITE}"
+	if [ "$MODE" = demo ]; then
+		echo "# kernel $short ($krel), demo"
+	else
+		echo "# kernel $short ($krel), suite ${CASES:+cases }${CASES:-$SUITE}"
+	fi
 	if [ -n "$MODULE" ]; then
 		ko=${MODULE//%KVER%/$krel}
 		if [ ! -f "$ko" ]; then
@@ -303,9 +309,14 @@ run_kernel() {
 	fi
 	initrd=$dir/initramfs.cpio.gz
 	build_initramfs "$krel" "$ko" "$initrd"
-	msg "booting $krel (timeout ${TIMEOUT}s)"
+	msg "booting $krel in QEMU (TCG; timeout ${TIMEOUT}s)"
 	boot "$krel" "$initrd" "$dir" || rc=$?
-	[ "$MODE" = demo ] && return "$rc"
+	if [ "$MODE" = demo ]; then
+		grep -q '^SMART_MADVISE_DEMO OK' "$dir/demo.txt" && return 0
+		echo "demo failed (qemu exit $rc); last lines of $dir/console.log:"
+		tr -d '\r' < "$dir/console.log" | tail -n 30
+		return 1
+	fi
 	evaluate "$short" "$krel" "$dir" "$rc"
 }
 

@@ -30,6 +30,7 @@ for c in $cases; do
 	i=$((i + 1))
 	f=/tests/cases/$c.sh
 	echo "=== case $i/$n: $c"
+	t0=$(cut -d. -f1 /proc/uptime)
 	dmesg -n 1 2>/dev/null || true
 	if [ ! -f "$f" ]; then
 		echo "# no such case: $f" > /tmp/case.out
@@ -40,6 +41,7 @@ for c in $cases; do
 		rc=$(cat /tmp/case.rc 2>/dev/null || echo 1)
 		[ "$rc" = 137 ] && echo "# case timed out after ${case_timeout}s" >> /tmp/case.out
 	fi
+	echo "# $c took $(($(cut -d. -f1 /proc/uptime) - t0)) s (guest clock)" >> /tmp/case.out
 	sed 's/^#* *\(.*\)/# \1/' /tmp/case.out >&3
 	case "$rc" in
 	0) tap "ok $i $c" ;;

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sm_scan: fault in a known pattern, then advise a fresh mapping and report
+ * what the kernel made of the advice (VmFlags from /proc/self/smaps).
+ *
+ *   sm_scan -m anon    [-n PAGES]          write-touch PAGES anonymous pages in order
+ *   sm_scan -m file -f FILE                read one byte per page of FILE through mmap
+ *   sm_scan -m random  [-n TOUCHES]        touch distinct pages in random order over
+ *                                          a large (>= 256 MiB) anonymous mapping
+ *   sm_scan -m threads [-T N] [-n PAGES]   N threads each scan their own region
+ *   sm_scan -m none                        no workload
+ *
+ *   -a random|sequential|normal|none  advice for the fresh mapping (default:
+ *                                     random, sequential after -m random)
+ *   -P                                print READY and sleep until killed, so the
+ *                                     shell can read debugfs while we live
+ *
+ * The fresh mapping is created before the workload and advised right after
+ * it, so no other fault separates the two. Output is KEY=VALUE lines.
+ */
+#include "smtest.h"
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+
+#define FRESH_PAGES 16
+
+static unsigned long nr_pages;
+static int nr_threads = 4;
+static char **regions;
+static pthread_barrier_t barrier, done;
+
+static void touch_seq(char *p, unsigned long pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < pages; i++)
+		p[i * PAGE] = 1;
+}
+
+static void *thread_scan(void *arg)
+{
+	char *p = arg;
+
+	pthread_barrier_wait(&barrier);
+	touch_seq(p, nr_pages);
+	/* stay alive (and listed in /proc/PID/task) until the process ends */
+	pthread_barrier_wait(&done);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static unsigned long scan_file(const char *path, char **fresh)
+{
+	volatile unsigned long sum = 0;
+	unsigned long i, pages;
+	struct stat st;
+	char *p;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st))
+		die("open %s", path);
+	pages = st.st_size / PAGE;
+	if (pages < 2 * FRESH_PAGES)
+		die("%s is too small", path);
+	p = mmap(NULL, pages * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	*fresh = mmap(NULL, FRESH_PAGES * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || *fresh == MAP_FAILED)
+		die("mmap %s", path);
+	close(fd);
+	for (i = 0; i < pages; i++)
+		sum += p[i * PAGE];
+	(void)sum;
+	return pages;
+}
+
+static unsigned long scan_random(unsigned long touches)
+{
+	unsigned long span = 65536, i, done = 0;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	unsigned char *seen;
+	char *p;
+
+	if (touches * 16 > span)
+		span = touches * 16;
+	seen = calloc(span / 8 + 1, 1);
+	if (!seen)
+		die("calloc");
+	memset(seen, 0, span / 8 + 1);	/* fault the bitmap in now */
+	p = map_anon(span);
+	while (done < touches) {
+		i = xorshift64(&seed) % span;
+		if (seen[i / 8] & (1 << (i % 8)))
+			continue;
+		seen[i / 8] |= 1 << (i % 8);
+		p[i * PAGE] = 1;
+		done++;
+	}
+	return done;
+}
+
+static int parse_advice(const char *s)
+{
+	if (!strcmp(s, "random"))
+		return MADV_RANDOM;
+	if (!strcmp(s, "sequential"))
+		return MADV_SEQUENTIAL;
+	if (!strcmp(s, "normal"))
+		return MADV_NORMAL;
+	if (!strcmp(s, "none"))
+		return -1;
+	die("unknown advice %s", s);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = "anon", *file = NULL, *advice_name = NULL;
+	long before, workload, advice;
+	struct raw_madvise r = { 0, 1 };
+	unsigned long touched = 0;
+	char *fresh = NULL, flags[256] = "";
+	pthread_t *tids;
+	int opt, pause_at_end = 0, i;
+
+	nr_pages = 0;
+	while ((opt = getopt(argc, argv, "m:n:f:T:a:P")) != -1) {
+		switch (opt) {
+		case 'm':
+			mode = optarg;
+			break;
+		case 'n':
+			nr_pages = strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'T':
+			nr_threads = atoi(optarg);
+			break;
+		case 'a':
+			advice_name = optarg;
+			break;
+		case 'P':
+			pause_at_end = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: see the comment in sm_scan.c\n");
+			return 2;
+		}
+	}
+	if (!advice_name)
+		advice_name = strcmp(mode, "random") ? "random" : "sequential";
+	advice = parse_advice(advice_name);
+	if (nr_threads < 1 || nr_threads > 64)
+		die("bad thread count");
+
+	/* stdout's buffer and the stack exist before the measured part */
+	printf("pid=%d\nmode=%s\n", getpid(), mode);
+	fflush(stdout);
+
+	if (strcmp(mode, "file"))
+		fresh = map_anon(FRESH_PAGES);
+	before = faults_now();
+	if (!strcmp(mode, "anon")) {
+		char *p;
+
+		if (!nr_pages)
+			nr_pages = 1024;
+		p = map_anon(nr_pages);
+		touch_seq(p, nr_pages);
+		touched = nr_pages;
+	} else if (!strcmp(mode, "file")) {
+		if (!file)
+			die("-m file needs -f FILE");
+		touched = scan_file(file, &fresh);
+	} else if (!strcmp(mode, "random")) {
+		touched = scan_random(nr_pages ? nr_pages : 1024);
+	} else if (!strcmp(mode, "threads")) {
+		if (!nr_pages)
+			nr_pages = 256;
+		regions = calloc(nr_threads, sizeof(*regions));
+		tids = calloc(nr_threads, sizeof(*tids));
+		if (!regions || !tids)
+			die("calloc");
+		/* separate mappings, far apart: one stream per thread */
+		for (i = 0; i < nr_threads; i++)
+			regions[i] = map_anon(nr_pages);
+		pthread_barrier_init(&barrier, NULL, nr_threads);
+		pthread_barrier_init(&done, NULL, nr_threads + 1);
+		for (i = 0; i < nr_threads; i++)
+			if (pthread_create(&tids[i], NULL, thread_scan, regions[i]))
+				die("pthread_create");
+		pthread_barrier_wait(&done);
+		touched = nr_pages * nr_threads;
+	} else if (strcmp(mode, "none")) {
+		die("unknown mode %s", mode);
+	}
+	if (advice >= 0)
+		r = raw_madvise(fresh, FRESH_PAGES * PAGE, advice);
+	workload = faults_now() - before;
+
+	if (vmflags_of(fresh, flags, sizeof(flags)))
+		die("fresh mapping not in smaps");
+	printf("touched_pages=%lu\n", touched);
+	printf("workload_faults=%ld\n", workload);
+	printf("advice=%s\n", advice_name);
+	printf("region=%p\n", (void *)fresh);
+	printf("length=0x%lx\n", FRESH_PAGES * PAGE);
+	printf("madvise_ret=%ld\n", r.ret);
+	printf("regs_ok=%d\n", r.regs_ok);
+	printf("vmflags=%s\n", flags);
+	printf("flag=%s\n", pattern_flag(flags));
+	printf("total_faults=%ld\n", faults_now());
+	fflush(stdout);
+	if (pause_at_end)
+		ready_and_pause();
+	return 0;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the static guest test programs. Header-only so
+ * each program is one gcc call.
+ */
+#ifndef SMTEST_H
+#define SMTEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "error: ");
+	vfprintf(stderr, fmt, ap);
+	if (errno)
+		fprintf(stderr, ": %s", strerror(errno));
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(2);
+}
+
+/* Page faults this process took so far (minor + major), from rusage. */
+static inline long faults_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/*
+ * Anonymous private mapping of @pages pages, never backed by huge pages
+ * (Debian's THP=always would fault 512 pages at once).
+ */
+static inline char *map_anon(unsigned long pages)
+{
+	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap %lu pages", pages);
+	if (madvise(p, pages * PAGE, MADV_NOHUGEPAGE))
+		die("madvise(MADV_NOHUGEPAGE)");
+	return p;
+}
+
+/*
+ * The VmFlags of the VMA that contains @addr, from /proc/self/smaps,
+ * copied to @buf (without the "VmFlags:" prefix and newline). Returns 0,
+ * or -1 when no VMA contains @addr.
+ */
+static inline int vmflags_of(const void *addr, char *buf, size_t size)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	char line[512];
+	int in = 0, ret = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		die("open /proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			char *s = line + 8;
+
+			while (*s == ' ')
+				s++;
+			s[strcspn(s, "\n")] = 0;
+			/* drop the trailing blank the kernel prints */
+			while (*s && s[strlen(s) - 1] == ' ')
+				s[strlen(s) - 1] = 0;
+			snprintf(buf, size, "%s", s);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Whether the two-letter flag @fl is in a VmFlags string. */
+static inline int has_flag(const char *flags, const char *fl)
+{
+	const char *s = flags;
+
+	while ((s = strstr(s, fl))) {
+		if ((s == flags || s[-1] == ' ') && (s[2] == ' ' || !s[2]))
+			return 1;
+		s += 2;
+	}
+	return 0;
+}
+
+/* "sr", "rr", "both" or "none": the access-pattern flags of a VMA. */
+static inline const char *pattern_flag(const char *flags)
+{
+	int sr = has_flag(flags, "sr"), rr = has_flag(flags, "rr");
+
+	return sr && rr ? "both" : sr ? "sr" : rr ? "rr" : "none";
+}
+
+struct raw_madvise {
+	long ret;		/* raw return: 0 or -errno */
+	int regs_ok;		/* argument registers preserved */
+};
+
+/*
+ * madvise(2) by the syscall instruction, checking that every register the
+ * ABI preserves (all but rax, rcx, r11) still holds what we passed, in
+ * particular rdx, the advice the module may rewrite in the kernel.
+ */
+static inline struct raw_madvise raw_madvise(void *addr, size_t len, long adv)
+{
+	struct raw_madvise r;
+	long rax = SYS_madvise, rdi = (long)addr, rsi = (long)len, rdx = adv;
+	register long r10 __asm__("r10") = 0x1010101010101010L;
+	register long r8 __asm__("r8") = 0x0808080808080808L;
+	register long r9 __asm__("r9") = 0x0909090909090909L;
+
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx),
+			   "+r"(r10), "+r"(r8), "+r"(r9)
+			 :
+			 : "rcx", "r11", "memory");
+	r.ret = rax;
+	r.regs_ok = rdi == (long)addr && rsi == (long)len && rdx == adv &&
+		    r10 == 0x1010101010101010L && r8 == 0x0808080808080808L &&
+		    r9 == 0x0909090909090909L;
+	return r;
+}
+
+static inline const char *errno_name(int e)
+{
+	switch (e) {
+	case 0: return "OK";
+	case EINVAL: return "EINVAL";
+	case ERANGE: return "ERANGE";
+	case E2BIG: return "E2BIG";
+	case ENOMEM: return "ENOMEM";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EBADF: return "EBADF";
+	case EFAULT: return "EFAULT";
+	case EAGAIN: return "EAGAIN";
+	case EBUSY: return "EBUSY";
+	case ENOENT: return "ENOENT";
+	case EIO: return "EIO";
+	case ENOSPC: return "ENOSPC";
+	default: return "E?";
+	}
+}
+
+/* Tell the shell we are ready and sleep until a signal ends us. */
+static inline void ready_and_pause(void)
+{
+	printf("READY\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* xorshift64: deterministic, allocation-free pseudo random numbers. */
+static inline uint64_t xorshift64(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+#endif

@@ -1,0 +1,157 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Issue 2, VM test 6: every tunable reads back a valid value; malformed
+# writes (>= 20 per tunable) are rejected with the documented errno and
+# leave the value unchanged; valid writes read back; invalid module
+# parameters refuse the load and dmesg names the parameter.
+# Errnos (SPEC): malformed -> EINVAL, numeric but out of range or overflow
+# -> ERANGE, a write larger than a page -> E2BIG (kernfs).
+. /tests/lib.sh
+
+# name min max default
+TUNABLES="enable 0 1 0
+dry_run 0 1 0
+window_size 8 512 64
+threshold 51 100 75
+max_gap_pages 1 1024 32
+max_processes 1 65536 4096
+sample_interval_ms 10 10000 50"
+
+# Malformed for every tunable (sm_write escapes: \n \t \0 \xHH).
+MALFORMED='\n
+ 
+abc
+1a
+a1
+0x10
+0b1
+-1
++1
+-0
+ 1
+1 
+1\n\n
+\t1
+1\t
+1.0
+1e3
+1,2
+1 1
+1\0
+1\x002
+\x00
+--1
+\n1
+1\r'
+
+sm_load_or_die
+PAGE_SIZE=4096
+NINES=$(head -c 904 /dev/zero | tr '\0' 9)
+
+# One malformed write: NAME DATA WANT_ERRNO
+bad_write() {
+	before=$(sm_get "$1")
+	got=$(sm_write "$SM_SYS/$1" "$2" ${4:-})
+	after=$(sm_get "$1")
+	nbad=$((nbad + 1))
+	shown=$2
+	[ ${#shown} -gt 24 ] && shown="$(echo "$shown" | cut -c1-12)...$(echo "$shown" | cut -c$((${#shown} - 7))-) (${#shown} bytes)"
+	[ -n "${4:-}" ] && shown="$shown x $4"
+	if [ "$got" != "$3" ]; then
+		fail "$1: write '$shown' gave $got, want $3"
+	elif [ "$after" != "$before" ]; then
+		fail "$1: write '$shown' changed the value $before -> $after"
+	fi
+}
+
+printf '%s\n' "$TUNABLES" > /tmp/tunables
+printf '%s\n' "$MALFORMED" > /tmp/malformed
+while read -r name min max def; do
+	v=$(sm_get "$name")
+	expect_eq "$name default" "$v" "$def"
+	expect_eq "$name mode" "$(stat -c %a "$SM_SYS/$name")" 644
+done < /tmp/tunables
+
+total=0
+while read -r name min max def; do
+	nbad=0
+	SM_FAILS0=$SM_FAILS
+	# malformed: EINVAL
+	while IFS= read -r data; do
+		bad_write "$name" "$data" EINVAL
+	done < /tmp/malformed
+	# out of range and overflow: ERANGE
+	for data in $((min - 1)) $((max + 1)) 4294967296 18446744073709551616 \
+		    99999999999999999999999 "$((max + 1))\n"; do
+		[ "$data" = -1 ] && continue	# unsigned: a sign is EINVAL, tested above
+		bad_write "$name" "$data" ERANGE
+	done
+	# larger than a page: E2BIG. kernfs hands a store at most one page,
+	# so the second one, a valid value zero-padded to exactly a page and
+	# followed by more digits, would be taken if the page were parsed.
+	bad_write "$name" 1 E2BIG 5000
+	bad_write "$name" "$(printf "%0${PAGE_SIZE}d" "$max")$NINES" E2BIG
+	# the value never moved
+	expect_eq "$name after $nbad malformed writes" "$(sm_get "$name")" "$def"
+	[ "$nbad" -ge 20 ] || fail "$name: only $nbad malformed writes"
+	[ "$SM_FAILS" = "$SM_FAILS0" ] && pass "$name: $nbad malformed writes rejected, value kept"
+	total=$((total + nbad))
+	# valid writes read back: max, min, without newline, then the default
+	[ "$name" = enable ] && continue	# enable arms probes: tested in 07
+	for v in "$max" "$min"; do
+		sm_set_or_fail "$name" "$v"
+	done
+	expect_eq "$name: write without newline" "$(sm_write "$SM_SYS/$name" "$def")" "OK ${#def}"
+	expect_eq "$name back to default" "$(sm_get "$name")" "$def"
+done < /tmp/tunables
+log "$total malformed writes in all"
+
+# enable: 1 and 0 are valid
+sm_set_or_fail enable 1
+sm_set_or_fail enable 0
+
+# read-only files
+expect_match "version" "$(sm_get version)" '^[0-9]+\.[0-9]+\.[0-9]+'
+expect_match "fault_hook" "$(sm_get fault_hook)" '^(tracepoint|kprobe)$'
+expect_eq "version mode" "$(stat -c %a "$SM_SYS/version")" 444
+expect_eq "write to version" "$(sm_write "$SM_SYS/version" '1\n')" "open: EACCES"
+for f in seq_page_faults processes rewrites stats; do
+	expect_eq "debugfs $f mode" "$(stat -c %a "$SM_DBG/$f")" 400
+done
+sm_unload || fail "rmmod failed"
+
+# Module parameters: valid ones set the initial values ...
+if sm_load window_size=512 threshold=90 max_gap_pages=1024 max_processes=1 dry_run=1; then
+	expect_eq "param window_size" "$(sm_get window_size)" 512
+	expect_eq "param threshold" "$(sm_get threshold)" 90
+	expect_eq "param max_gap_pages" "$(sm_get max_gap_pages)" 1024
+	expect_eq "param max_processes" "$(sm_get max_processes)" 1
+	expect_eq "param dry_run" "$(sm_get dry_run)" 1
+	sm_unload || fail "rmmod failed"
+else
+	fail "valid parameters refused"
+fi
+# ... invalid ones refuse the load, naming the parameter.
+for p in window_size=7 window_size=513 window_size=abc window_size= \
+	 threshold=50 threshold=101 threshold=-75 enable=2 enable=yes \
+	 dry_run=2 max_gap_pages=0 max_gap_pages=1025 max_processes=0 \
+	 max_processes=65537 sample_interval_ms=9 window_size=99999999999 \
+	 window_size=64x; do
+	dmesg -c > /dev/null
+	if insmod "$SM_KO" "$p" 2>/dev/null; then
+		fail "insmod $p loaded"
+		sm_unload
+		continue
+	fi
+	if sm_loaded || [ -d "$SM_SYS" ]; then
+		fail "insmod $p failed but left the module loaded"
+		sm_unload
+	fi
+	name=${p%%=*}
+	if dmesg | grep -q "$name"; then
+		pass "insmod $p refused: $(dmesg | grep "$name" | tail -n1 | sed 's/^\[[ 0-9.]*\] //')"
+	else
+		fail "insmod $p refused, but dmesg does not name $name"
+	fi
+done
+finish

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Issue 2, VM test 7: enable=0 leaves no probe armed, and rmmod while
+# other processes run a fault and madvise storm causes no oops.
+# "No probe": /sys/kernel/debug/kprobes/list shows none of the module's
+# probe points (do_madvise, exit_mmap, handle_mm_fault, the syscall
+# fallback) and a workload moves no counter (this also covers the fault
+# tracepoint, which has no listing). enable=1 must show them (control).
+. /tests/lib.sh
+
+[ -r "$KPROBES_LIST" ] || { fail "no $KPROBES_LIST"; finish; }
+ours() { grep -E '(do_madvise|exit_mmap|handle_mm_fault|sys_madvise)' "$KPROBES_LIST"; }
+workload() { sm_scan -m anon -n 256 -a random > /tmp/wl.out 2>&1 || fail "workload failed"; }
+
+expect_eq "kprobes of ours before insmod" "$(ours)" ""
+for hook in auto kprobe; do
+	if [ $hook = auto ]; then sm_load_or_die; else sm_load_or_die fault_hook=kprobe; fi
+	used=$(sm_get fault_hook)
+	log "fault_hook=$hook -> $used"
+	expect_eq "$hook: enable default" "$(sm_get enable)" 0
+	expect_eq "$hook: kprobes with enable=0" "$(ours)" ""
+	f0=$(sm_stat faults) m0=$(sm_stat madvise_calls)
+	workload
+	expect_eq "$hook: enable=0 workload VmFlags" "$(kv /tmp/wl.out flag)" rr
+	expect_eq "$hook: faults counter with enable=0" "$(sm_stat faults)" "$f0"
+	expect_eq "$hook: madvise_calls with enable=0" "$(sm_stat madvise_calls)" "$m0"
+
+	sm_set enable 1
+	ours > /tmp/ours
+	show /tmp/ours
+	grep -q do_madvise /tmp/ours || grep -q sys_madvise /tmp/ours || fail "$hook: no madvise probe with enable=1"
+	grep -q exit_mmap /tmp/ours || fail "$hook: no exit_mmap probe with enable=1"
+	if [ "$used" = kprobe ]; then
+		grep -q handle_mm_fault /tmp/ours || fail "$hook: no handle_mm_fault probe with enable=1"
+	else
+		grep -q handle_mm_fault /tmp/ours && fail "$hook: tracepoint hook but handle_mm_fault kprobe"
+	fi
+	f0=$(sm_stat faults)
+	workload
+	expect_ge "$hook: faults counted with enable=1" $(($(sm_stat faults) - f0)) 256
+
+	sm_set enable 0
+	expect_eq "$hook: kprobes after enable=0" "$(ours)" ""
+	f0=$(sm_stat faults)
+	workload
+	expect_eq "$hook: faults counter after enable=0" "$(sm_stat faults)" "$f0"
+	sm_set enable 1
+	expect_ge "$hook: re-armed probes" "$(ours | wc -l)" 2
+	sm_unload || fail "$hook: rmmod while enabled failed"
+	expect_eq "$hook: kprobes after rmmod" "$(ours)" ""
+done
+
+# rmmod during a fault storm. Rounds alternate: module loaded before or
+# after the storm starts; enable/dry_run flip while it runs.
+rounds=3
+[ "$SM_SCALE" = full ] && rounds=12
+r=0
+while [ $r -lt $rounds ]; do
+	r=$((r + 1))
+	[ $((r % 2)) = 1 ] && { sm_load enable=1 || { fail "round $r: insmod"; break; }; }
+	rm -f /tmp/storm.stop
+	sm_storm -t 120 -T 2 -F -s /tmp/storm.stop > /tmp/storm1.out 2>&1 &
+	s1=$!
+	sm_storm -t 120 -T 1 -s /tmp/storm.stop > /tmp/storm2.out 2>&1 &
+	s2=$!
+	sleep 1
+	sm_loaded || sm_load enable=1 || { fail "round $r: insmod during storm"; break; }
+	for v in 0 1 0 1; do
+		sm_set enable $v || fail "round $r: enable=$v"
+		sm_set dry_run $v || fail "round $r: dry_run=$v"
+	done
+	sleep 1
+	if ! kill -0 $s1 2>/dev/null; then
+		fail "round $r: storm ended before rmmod"
+	fi
+	rmmod smart_madvise || fail "round $r: rmmod during storm failed"
+	kill -0 $s1 2>/dev/null && pass "round $r: rmmod done while the storm ran"
+	sleep 1
+	touch /tmp/storm.stop
+	wait $s1 || { fail "round $r: storm 1 failed"; show /tmp/storm1.out; }
+	wait $s2 || { fail "round $r: storm 2 failed"; show /tmp/storm2.out; }
+	log "round $r: storm $(cat /tmp/storm1.out) / $(cat /tmp/storm2.out)"
+	if dmesg | grep -qE 'BUG:|Oops|WARNING:|general protection'; then
+		fail "round $r: kernel log shows a problem"
+		dmesg | tail -n 30 | sed 's/^/#   /'
+		break
+	fi
+done
+expect_eq "kprobes of ours at the end" "$(ours)" ""
+finish

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make demo`: boot one kernel in QEMU and show, on this terminal, a
+# mis-advised sequential scan being corrected by smart_madvise: VmFlags
+# before (enable=0: rr) and after (enable=1: sr), the process's line from
+# debugfs processes, and its line of the rewrite log.
+#
+#   tests/vm/demo.sh [--kernel 6.1|6.12] [--module PATH] [--timeout S]
+#
+# Default kernel: 6.12. Needs root (installs packages, like make check).
+set -euo pipefail
+# shellcheck source=tests/vm/common.sh
+. "$(dirname "$0")/common.sh"
+
+kernel=6.12
+args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--module|--timeout) args+=("$1" "$2"); shift 2 ;;
+	-h|--help) sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument: $1" ;;
+	esac
+done
+[ "$kernel" = all ] && die "the demo boots one kernel: --kernel 6.1 or 6.12"
+exec "$VM_DIR/run.sh" --demo --kernel "$kernel" --timeout 300 "${args[@]}"
