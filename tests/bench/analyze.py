@@ -167,6 +167,17 @@ def per_fault_ns(boot, suite, on, base):
     return (t_on - t_b) / f
 
 
+def handler_ns(boot, suite, cfg):
+    """Mean handler time from the module's sampled self-timing."""
+    if not boot.usable(suite, cfg):
+        return None
+    ns = sum(boot.values(suite, cfg, "mod_handler_ns").values())
+    n = sum(boot.values(suite, cfg, "mod_handler_samples").values())
+    if not n:
+        return None
+    return "%.0f ns (%d samples)" % (ns / n, n)
+
+
 def analyze(boot, smoke, table, figs, plots):
     k = boot.short
     kern = boot.meta.get("kernel", k)
@@ -189,8 +200,12 @@ def analyze(boot, smoke, table, figs, plots):
         for cfg in ("on", "kprobe"):
             ns = per_fault_ns(boot, suite, cfg, "none")
             hook = "tracepoint" if cfg == "on" else "kprobe"
-            note(label + ": probe cost per fault (%s), emulated ns" % hook,
+            note(label + ": probe cost per fault (%s), (t_on - t_not_loaded) / faults counted, emulated ns" % hook,
                  "refused" if ns is None else "%.0f ns" % ns)
+            own = handler_ns(boot, suite, cfg)
+            if own is not None:
+                note(label + ": handler time per fault, module's own sampled timing (%s), emulated ns" % hook,
+                     own)
 
     for suite, label in (("madvise_plain", "madvise loop, no rewrite"),
                          ("madvise_rewritten", "madvise loop, every call rewritten")):

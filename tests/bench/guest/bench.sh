@@ -97,12 +97,16 @@ run() {
 	fi
 	_f0=$(stat_of faults)
 	_m0=$(stat_of madvise_calls)
+	_hs0=$(stat_of handler_samples)
+	_hn0=$(stat_of handler_ns)
 	_d0=$(disk_sectors)
 	"$@" > /tmp/run.out 2>&1
 	_rc=$?
 	_d1=$(disk_sectors)
 	_f1=$(stat_of faults)
 	_m1=$(stat_of madvise_calls)
+	_hs1=$(stat_of handler_samples)
+	_hn1=$(stat_of handler_ns)
 	if [ "$_rc" != 0 ] || [ "$(tail -n 1 /tmp/run.out)" != status=ok ]; then
 		say "FAILED $_s $_c $_r (exit $_rc):"
 		sed 's/^/    /' /tmp/run.out
@@ -118,6 +122,11 @@ run() {
 	out "row,$_s,$_c,$_r,mod_faults,$((_f1 - _f0))"
 	out "row,$_s,$_c,$_r,mod_madvise_calls,$((_m1 - _m0))"
 	out "row,$_s,$_c,$_r,disk_bytes,$(((_d1 - _d0) * 512))"
+	# The module's own sampled handler timing (absent in older modules).
+	if [ -n "$_hs1" ]; then
+		out "row,$_s,$_c,$_r,mod_handler_samples,$((_hs1 - ${_hs0:-0}))"
+		out "row,$_s,$_c,$_r,mod_handler_ns,$((_hn1 - ${_hn0:-0}))"
+	fi
 	out "row,$_s,$_c,$_r,status,ok"
 }
 
