@@ -175,7 +175,17 @@ def handler_ns(boot, suite, cfg):
     n = sum(boot.values(suite, cfg, "mod_handler_samples").values())
     if not n:
         return None
-    return "%.0f ns (%d samples)" % (ns / n, n)
+    return (ns / n, n)
+
+
+def fault_ns(boot, suite, cfg):
+    """Median time per fault of one configuration (ns / faults)."""
+    if not boot.usable(suite, cfg):
+        return None
+    t = boot.values(suite, cfg, "ns")
+    f = boot.values(suite, cfg, "faults")
+    per = [t[r] / f[r] for r in t if f.get(r)]
+    return statistics.median(per) if per else None
 
 
 def analyze(boot, smoke, table, figs, plots):
@@ -205,7 +215,13 @@ def analyze(boot, smoke, table, figs, plots):
             own = handler_ns(boot, suite, cfg)
             if own is not None:
                 note(label + ": handler time per fault, module's own sampled timing (%s), emulated ns" % hook,
-                     own)
+                     "%.0f ns (%d samples)" % own)
+                # wall time per fault is CPU time per fault for one thread only
+                base = fault_ns(boot, suite, "none") if suite != "storm_anon_4t" else None
+                if base:
+                    note(label + ": enabled / not loaded estimated from that timing (%s), "
+                         "1 + handler / fault time" % hook,
+                         "%.3f (fault %.0f ns not loaded)" % (1 + own[0] / base, base))
 
     for suite, label in (("madvise_plain", "madvise loop, no rewrite"),
                          ("madvise_rewritten", "madvise loop, every call rewritten")):
