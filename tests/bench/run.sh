@@ -63,7 +63,7 @@ if [ "$SMOKE" = 1 ]; then
 	SCALE_LEVELS="1 20" SEQ_MIB=2 RAND_MIB=8 RAND_READS=64 DISK_MIB=32
 	SCALE=smoke
 else
-	: "${KERNEL:=all}" "${RUNS:=5}" "${OUT:=$BENCH_DIR/results}" "${TIMEOUT:=2400}"
+	: "${KERNEL:=all}" "${RUNS:=5}" "${OUT:=$BENCH_DIR/results}" "${TIMEOUT:=3600}"
 	# 65536 pages x 4 rounds = 262144 first touches (256 MiB resident).
 	ANON_PAGES=65536 ANON_ROUNDS=4 FILE_MIB=64 FILE_PASSES=48 MADV_CALLS=300000
 	SCALE_LEVELS="1 100 1000 10000" SEQ_MIB=32 RAND_MIB=256 RAND_READS=2048
@@ -195,7 +195,7 @@ boot() {
 		< /dev/null &
 	local qpid=$! rc=0
 	tail -n +1 -s 1 -f --pid="$qpid" "$dir/console.log" 2>/dev/null |
-		tr -d '\r' | grep --line-buffered '^bench:' | sed -u 's/^/    /' || true
+		sed -un 's/\r//; s/^bench:/    bench:/p' || true
 	wait "$qpid" || rc=$?
 	return "$rc"
 }

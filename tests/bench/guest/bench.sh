@@ -197,6 +197,24 @@ rm -f /tmp/refault.dat
 alternate madvise_plain "none on" -- sm_bench madvise "$MADV_CALLS" none
 alternate madvise_rewritten "none on" -- sm_bench madvise "$MADV_CALLS" seq
 
+# --- 2. benefit: ext4 on a throttled virtio-blk disk ---------------------
+if mount -t ext4 -o ro,noload /dev/vda /mnt; then
+	meta read_ahead_kb "$(cat /sys/block/vda/queue/read_ahead_kb)"
+	meta disk_bytes "$(($(cat /sys/block/vda/size) * 512))"
+	meta seq_file_bytes "$(stat -c %s /mnt/seq.dat)"
+	meta rand_file_bytes "$(stat -c %s /mnt/rand.dat)"
+	# Mis-advised sequential scan (MADV_RANDOM), its best case and correct
+	# twin (MADV_SEQUENTIAL), all four cases alternating in one loop.
+	alternate_cases "seqscan_adv_random:off seqscan_adv_random:on seqscan_adv_sequential:off seqscan_adv_sequential:on"
+	# Mis-advised random reads (MADV_SEQUENTIAL), best case MADV_RANDOM.
+	alternate_cases "randread_adv_sequential:off randread_adv_sequential:on randread_adv_random:off randread_adv_random:on"
+	umount /mnt
+else
+	say "cannot mount /dev/vda"
+	out "row,seqscan_adv_random,off,0,status,fail"
+fi
+cfg none
+
 # --- scale: storms with 1 .. 10,000 other tracked processes -------------
 cfg on
 SLEEPER_PIDS=""
@@ -247,24 +265,6 @@ done
 for p in $SLEEPER_PIDS; do
 	wait "$p" 2>/dev/null
 done
-cfg none
-
-# --- 2. benefit: ext4 on a throttled virtio-blk disk ---------------------
-if mount -t ext4 -o ro,noload /dev/vda /mnt; then
-	meta read_ahead_kb "$(cat /sys/block/vda/queue/read_ahead_kb)"
-	meta disk_bytes "$(($(cat /sys/block/vda/size) * 512))"
-	meta seq_file_bytes "$(stat -c %s /mnt/seq.dat)"
-	meta rand_file_bytes "$(stat -c %s /mnt/rand.dat)"
-	# Mis-advised sequential scan (MADV_RANDOM), its best case and correct
-	# twin (MADV_SEQUENTIAL), all four cases alternating in one loop.
-	alternate_cases "seqscan_adv_random:off seqscan_adv_random:on seqscan_adv_sequential:off seqscan_adv_sequential:on"
-	# Mis-advised random reads (MADV_SEQUENTIAL), best case MADV_RANDOM.
-	alternate_cases "randread_adv_sequential:off randread_adv_sequential:on randread_adv_random:off randread_adv_random:on"
-	umount /mnt
-else
-	say "cannot mount /dev/vda"
-	out "row,seqscan_adv_random,off,0,status,fail"
-fi
 cfg none
 
 if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection' > /tmp/dmesg.bad; then
