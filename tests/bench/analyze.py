@@ -395,6 +395,7 @@ def plot(plots, out):
                                                      v.get("on", "NaN"), v.get("off", "NaN"),
                                                      v.get("dry", "NaN"), v.get("kprobe", "NaN")))
         gp.append("""
+reset
 set terminal pngcairo size 1100,520 noenhanced
 set output '%(o)s/cost.png'
 set title 'Fault storm time / module not loaded (median of runs, same boot)'
@@ -424,6 +425,7 @@ unset arrow
         lines = ", ".join("'%s/scale.dat' index %d using 1:2:3:4 with yerrorlines title '%s'"
                           % (out, i, k) for i, k in enumerate(kerns))
         gp.append("""
+reset
 set terminal pngcairo size 900,520 noenhanced
 set output '%(o)s/scale.png'
 set title 'Storm time enabled / enable=0 vs processes already tracked'
@@ -447,6 +449,7 @@ unset logscale x
                 fh.write('"%s\\n%s" %s %s\n' % (short_kernel(kern), what,
                                                v.get("module off", "NaN"), v.get("module on", "NaN")))
         gp.append("""
+reset
 set terminal pngcairo size 900,520 noenhanced
 set output '%(o)s/benefit.png'
 set title 'Mis-advised workloads / correctly advised best case (module off)'
