@@ -397,7 +397,7 @@ def plot(plots, out):
         gp.append("""
 reset
 set terminal pngcairo size 1100,520 noenhanced
-set output '%(o)s/cost.png'
+set output 'cost.png'
 set title 'Fault storm time / module not loaded (median of runs, same boot)'
 set style data histograms
 set style histogram clustered gap 1
@@ -407,7 +407,7 @@ set ylabel 'ratio'
 set grid y
 set xtics font ',9'
 set arrow from graph 0, first 1.01 to graph 1, first 1.01 nohead lc rgb 'red' dt 2
-plot '%(o)s/cost.dat' using 3:xtic(1) title 'enable=0', '' using 4 title 'dry_run=1', \\
+plot 'cost.dat' using 3:xtic(1) title 'enable=0', '' using 4 title 'dry_run=1', \\
      '' using 2 title 'enabled (tracepoint)', '' using 5 title 'enabled (kprobe)'
 unset arrow
 """ % {"o": out})
@@ -422,12 +422,12 @@ unset arrow
                     if k == kern and not r.refused:
                         fh.write("%d %.4f %.4f %.4f\n" % (lv, r.value, r.lo, r.hi))
                 fh.write("\n\n")
-        lines = ", ".join("'%s/scale.dat' index %d using 1:2:3:4 with yerrorlines title '%s'"
-                          % (out, i, k) for i, k in enumerate(kerns))
+        lines = ", ".join("'scale.dat' index %d using 1:2:3:4 with yerrorlines title '%s'"
+                          % (i, k) for i, k in enumerate(kerns))
         gp.append("""
 reset
 set terminal pngcairo size 900,520 noenhanced
-set output '%(o)s/scale.png'
+set output 'scale.png'
 set title 'Storm time enabled / enable=0 vs processes already tracked'
 set logscale x
 set xlabel 'other tracked processes'
@@ -451,7 +451,7 @@ unset logscale x
         gp.append("""
 reset
 set terminal pngcairo size 900,520 noenhanced
-set output '%(o)s/benefit.png'
+set output 'benefit.png'
 set title 'Mis-advised workloads / correctly advised best case (module off)'
 set style data histograms
 set style histogram clustered gap 1
@@ -461,7 +461,7 @@ set yrange [0.5:*]
 set ylabel 'ratio (log)'
 set grid y
 set xtics font ',9'
-plot '%(o)s/benefit.dat' using 2:xtic(1) title 'module off', '' using 3 title 'module on'
+plot 'benefit.dat' using 2:xtic(1) title 'module off', '' using 3 title 'module on'
 """ % {"o": out})
         made.append("benefit.png")
     if not gp:
@@ -470,7 +470,8 @@ plot '%(o)s/benefit.dat' using 2:xtic(1) title 'module off', '' using 3 title 'm
     with open(script, "w") as fh:
         fh.write("\n".join(gp))
     try:
-        subprocess.run(["gnuplot", script], check=True)
+        # relative paths only: the script is committed with the plots
+        subprocess.run(["gnuplot", "plots.gp"], check=True, cwd=out)
     except (OSError, subprocess.CalledProcessError) as e:
         print("bench: gnuplot failed: %s" % e, file=sys.stderr)
         return []
