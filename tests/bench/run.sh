@@ -235,7 +235,7 @@ main() {
 		     --iops "$IOPS" --bps "$BPS" --mem "$MEM")
 	[ "$SMOKE" = 1 ] && aopts+=(--smoke)
 	[ "$PLOTS" = 1 ] && [ "$SMOKE" = 0 ] && aopts+=(--plots)
-	python3 "$BENCH_DIR/analyze.py" "${aopts[@]}" "${raws[@]}" || failed=1
+	python3 -B "$BENCH_DIR/analyze.py" "${aopts[@]}" "${raws[@]}" || failed=1
 	if [ "$failed" != 0 ]; then
 		echo "bench: FAILED"
 		return 1
