@@ -32,9 +32,14 @@ struct sm_tunable {
 	unsigned int max;
 };
 
+/* Longer than any valid value; kernfs hands a store at most a page. */
+#define SM_TUNABLE_MAX_LEN 32
+
 /*
  * Strict decimal: digits and at most one trailing newline. No sign, no
- * blanks, no embedded NUL. Malformed is -EINVAL, out of range -ERANGE.
+ * blanks, no embedded NUL. Malformed or oversized is -EINVAL, out of
+ * range -ERANGE. A write longer than a page reaches the store truncated
+ * to a page, so the length check is what refuses it.
  */
 static int sm_tunable_parse(const struct sm_tunable *t, const char *buf,
 			    size_t count, unsigned int *out)
@@ -42,7 +47,8 @@ static int sm_tunable_parse(const struct sm_tunable *t, const char *buf,
 	unsigned int v;
 	int ret;
 
-	if (!count || strnlen(buf, count) != count || !isdigit(buf[0]))
+	if (!count || count > SM_TUNABLE_MAX_LEN ||
+	    strnlen(buf, count) != count || !isdigit(buf[0]))
 		return -EINVAL;
 	ret = kstrtouint(buf, 10, &v);
 	if (ret)

@@ -14,12 +14,12 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
-# shellcheck source=tests/vm/common.sh
+# shellcheck source=vm/common.sh source-path=SCRIPTDIR
 . tests/vm/common.sh
 
 P=0 F=0 S=0
 FAILED_STEPS=()
-step() { printf '\n==== %s\n' "$*"; }
+step() { printf '\n==== %s (%s)\n' "$*" "$(date -u +%T)"; }
 
 # count STEP LOG RC: add the step's "N passed, N failed[, N skipped]" line
 # (its last one) to the totals; a step without one counts as one test.
@@ -79,7 +79,7 @@ rc=0
 tests/vm/run.sh "$@" 2>&1 | tee "$LOGDIR/vm.log" || rc=$?
 count vm "$LOGDIR/vm.log" "$rc"
 
-echo
+printf '\n==== done (%s)\n' "$(date -u +%T)"
 if [ ${#FAILED_STEPS[@]} -gt 0 ]; then
 	echo "failed steps: ${FAILED_STEPS[*]}"
 fi

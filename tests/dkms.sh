@@ -18,7 +18,8 @@
 # Environment:
 #   SMART_MADVISE_DKMS_KERNELS  kernel releases (default: tests/vm/kernels.list)
 #   SMART_MADVISE_DKMS_VM=no    skip step 5 (no VM boot)
-#   SMART_MADVISE_DKMS_SUITE    harness suite for step 5 (default: smoke)
+#   SMART_MADVISE_DKMS_CASES    guest cases for step 5 (default: 01-seq-rewrite)
+#   SMART_MADVISE_DKMS_SUITE    run this harness suite in step 5 instead
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,16 +36,30 @@ if [ -r tests/vm/kernels.list ]; then
 fi
 kernels=${SMART_MADVISE_DKMS_KERNELS:-${default_kernels:-6.1.0-56-cloud-amd64 6.12.117+deb12-cloud-amd64}}
 vm=${SMART_MADVISE_DKMS_VM:-yes}
+# Step 5 boots the guest with one real case by default (01-seq-rewrite:
+# load, classify, rewrite, smaps), to keep make check short; the whole
+# suite already runs on the tree-built module.
 suite=${SMART_MADVISE_DKMS_SUITE:-smoke}
+if [ -n "${SMART_MADVISE_DKMS_CASES+x}" ]; then
+	vm_cases=$SMART_MADVISE_DKMS_CASES
+elif [ -z "${SMART_MADVISE_DKMS_SUITE:-}" ] && [ -f tests/vm/cases/01-seq-rewrite.sh ]; then
+	vm_cases=01-seq-rewrite
+else
+	vm_cases=
+fi
+if [ -n "$vm_cases" ]; then vm_what="case(s) '$vm_cases'"; else vm_what="suite '$suite'"; fi
 pkg=smart-madvise-dkms
 name=smart-madvise
 modname=smart_madvise
 
 n=0 pass=0 fail=0
-ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $*"; }
+t0=$SECONDS
+# each line ends with the seconds since the previous one
+ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
 note()   { echo "# $*"; }
 finish() {
+	echo "# tests/dkms.sh took ${SECONDS}s"
 	echo "$pass passed, $fail failed"
 	[ $fail -eq 0 ] && exit 0 || exit 1
 }
@@ -64,7 +79,12 @@ esac
 # One run at a time on a host: two runs would install and purge the same
 # system package under each other.
 exec 9>/run/lock/smart-madvise-dkms.lock
-flock -w 1800 9 || { not_ok "another tests/dkms.sh held /run/lock/smart-madvise-dkms.lock for 30 min"; finish; }
+if ! flock -n 9; then
+	note "waiting for another tests/dkms.sh (lock /run/lock/smart-madvise-dkms.lock)"
+	flock -w 1800 9 || { not_ok "another tests/dkms.sh held /run/lock/smart-madvise-dkms.lock for 30 min"; finish; }
+	note "lock acquired after $((SECONDS - t0))s"
+	t0=$SECONDS
+fi
 
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 work=$(mktemp -d /tmp/smart-madvise-dkms.XXXXXX)
@@ -90,7 +110,12 @@ cleanup_host() {
 		run cleanup.log apt_get purge "$pkg" || true
 	fi
 	if [ -d /var/lib/dkms/$name ] && command -v dkms >/dev/null; then
-		run cleanup.log dkms remove "$name/$version" --all || true
+		local d
+		for d in /var/lib/dkms/$name/*/; do
+			[ -d "$d/source" ] || [ -L "${d%/}/source" ] || continue
+			d=${d%/}
+			run cleanup.log dkms remove "$name/${d##*/}" --all || true
+		done
 	fi
 }
 cleanup_host
@@ -181,7 +206,7 @@ purge_and_check() { # $1 = step label
 		left+=" dpkg still knows $pkg ($(dpkg-query -W -f='${Status}' "$pkg"));"
 	[ -z "$(module_files)" ] || left+=" module files: $(module_files | tr '\n' ' ');"
 	[ ! -e /var/lib/dkms/$name ] || left+=" /var/lib/dkms/$name exists;"
-	ls -d /usr/src/$name-* >/dev/null 2>&1 && left+=" $(ls -d /usr/src/$name-*) exists;"
+	[ ! -e /usr/src/$name-$version ] || left+=" /usr/src/$name-$version exists;"
 	for f in /etc/modprobe.d/$name.conf /etc/modules-load.d/$name.conf; do
 		[ ! -e $f ] || left+=" $f exists;"
 	done
@@ -234,7 +259,11 @@ harness=$top/tests/vm/run.sh
 vm_step() { # $1 kernel, $2 ko, $3 log
 	local kv=${short[$1]:-} # 6.1.0-56-cloud-amd64 -> 6.1, 6.12.117+deb12-cloud-amd64 -> 6.12
 	[ -n "$kv" ] || kv=$(echo "${1%%[-+]*}" | cut -d. -f1,2)
-	"$harness" --kernel "$kv" --suite "$suite" --module "$2" >"$3" 2>&1
+	if [ -n "$vm_cases" ]; then
+		"$harness" --kernel "$kv" --cases "$vm_cases" --module "$2" >"$3" 2>&1
+	else
+		"$harness" --kernel "$kv" --suite "$suite" --module "$2" >"$3" 2>&1
+	fi
 }
 vm_report() { # $1 kernel, $2 rc, $3 log
 	# the guest must have run at least one case besides the final
@@ -244,12 +273,12 @@ vm_report() { # $1 kernel, $2 rc, $3 log
 	cases=$((cases - $(grep -Ec '^[[:space:]]*ok [0-9]+ dmesg-clean' "$3")))
 	if [ "$2" -eq 0 ] && [ "$cases" -lt 1 ]; then
 		sed 's/^/#   /' "$3" | tail -n 12
-		not_ok "step 5: suite '$suite' on $1 ran no test case besides dmesg-clean: the module was never exercised"
+		not_ok "step 5: $vm_what on $1 ran no test case besides dmesg-clean: the module was never exercised"
 	elif [ "$2" -eq 0 ]; then
-		ok "step 5: VM suite '$suite' passed on $1 with the DKMS-built module ($cases cases; $(tail -n 1 "$3"))"
+		ok "step 5: VM $vm_what passed on $1 with the DKMS-built module ($cases cases; $(tail -n 1 "$3"))"
 	else
 		sed 's/^/#   /' "$3" | tail -n 30
-		not_ok "step 5: VM suite '$suite' failed on $1 with the DKMS-built module (exit $2, log $3)"
+		not_ok "step 5: VM $vm_what failed on $1 with the DKMS-built module (exit $2, log $3)"
 	fi
 }
 
@@ -295,7 +324,7 @@ else
 				fi
 				sleep 1
 			done
-			sleep 3
+			sleep 1
 		fi
 	done
 fi
