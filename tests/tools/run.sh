@@ -380,7 +380,7 @@ printf 'pid comm faults\n1 init 10\n' > "$DBG/processes"
 run "format mismatch in processes" 6 "$S" top -n 1
 has "format mismatch: names file and line" "$WORK/err" 'processes line 2'
 cp "$WORK/processes.good" "$DBG/processes"
-if [ "$(id -u)" = 0 ] && gcc -O2 -o "$WORK/runas" "$REPO/tests/progs/smadv_runas.c" 2> /dev/null; then
+if [ "$(id -u)" = 0 ] && gcc -O2 -o "$WORK/runas" "$REPO/tests/progs/sm_runas.c" 2> /dev/null; then
 	chmod 0711 "$WORK" "$WORK/tree" "$WORK/tree/tools"
 	chmod 0755 "$SYS" && chmod 0700 "$DBG" && chmod 0644 "$SYS"/*
 	run "not root: status" 5 "$WORK/runas" 65534 65534 "$S" status

@@ -12,7 +12,7 @@ command -v smadvctl > /dev/null || { fail "smadvctl is not in the guest"; finish
 sc() {
 	_pre=""
 	if [ "$1" = nobody ]; then
-		_pre="smadv_runas 65534 65534"
+		_pre="sm_runas 65534 65534"
 		shift
 	fi
 	_want=$1
@@ -50,7 +50,7 @@ grep -q '"loaded":false' /tmp/sc.out || fail "status --json when not loaded: no 
 sm_load_or_die
 
 # --- not root -----------------------------------------------------------------
-command -v smadv_runas > /dev/null || { fail "smadv_runas missing"; finish; }
+command -v sm_runas > /dev/null || { fail "sm_runas missing"; finish; }
 for c in status "top -n 1" events metrics; do
 	# shellcheck disable=SC2086
 	sc nobody 5 $c

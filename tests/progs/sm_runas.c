@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smadv_runas UID GID COMMAND [ARGS...] - run COMMAND with all privileges
+ * sm_runas UID GID COMMAND [ARGS...] - run COMMAND with all privileges
  * dropped (no supplementary groups, real/effective/saved ids changed).
  * The test guest has no /etc/passwd, so busybox su is no option.
  */
@@ -23,11 +23,12 @@ int main(int argc, char **argv)
 	gid = strtoul(argv[2], NULL, 10);
 	if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
 	    setresuid(uid, uid, uid)) {
-		perror("smadv_runas: dropping privileges");
+		perror("sm_runas: dropping privileges");
 		return 126;
 	}
-	if (geteuid() == 0 && uid != 0) {
-		fprintf(stderr, "smadv_runas: still root\n");
+	/* Really dropped: not root, and no way back to it. */
+	if (uid != 0 && (geteuid() == 0 || setuid(0) == 0)) {
+		fprintf(stderr, "sm_runas: still privileged\n");
 		return 126;
 	}
 	execvp(argv[3], argv + 3);
