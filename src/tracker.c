@@ -53,36 +53,20 @@ static const char * const sm_fault_hook_names[] = {
 	[SM_HOOK_KPROBE] = "kprobe",
 };
 
-static enum sm_fault_hook sm_fault_hook_wanted = SM_HOOK_AUTO;
+static unsigned int sm_fault_hook_wanted = SM_HOOK_AUTO;
 static enum sm_fault_hook sm_fault_hook_used;
 static struct tracepoint *sm_pf_user_tp;
 static struct kprobe sm_fault_kp;
 static struct kprobe sm_exit_kp;
 static unsigned long sm_missed_before;	/* nmissed of probes since unregistered */
 
-static int sm_fault_hook_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(sm_fault_hook_names, val);
-
-	if (i < 0) {
-		pr_err("fault_hook must be auto, tracepoint or kprobe\n");
-		return -EINVAL;
-	}
-	sm_fault_hook_wanted = i;
-	return 0;
-}
-
-static int sm_fault_hook_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n", sm_fault_hook_names[sm_fault_hook_wanted]);
-}
-
-static const struct kernel_param_ops sm_fault_hook_ops = {
-	.set = sm_fault_hook_set,
-	.get = sm_fault_hook_get,
+static struct sm_choice sm_fault_hook_choice = {
+	.names = sm_fault_hook_names,
+	.nr = ARRAY_SIZE(sm_fault_hook_names),
+	.val = &sm_fault_hook_wanted,
 };
 
-module_param_cb(fault_hook, &sm_fault_hook_ops, NULL, 0444);
+module_param_cb(fault_hook, &sm_choice_ops, &sm_fault_hook_choice, 0444);
 MODULE_PARM_DESC(fault_hook,
 		 "Fault hook: auto (x86 tracepoint, else kprobe), tracepoint or kprobe");
 

@@ -153,6 +153,36 @@ static const struct kernel_param_ops sm_param_ops = {
 	.get = sm_param_get,
 };
 
+static int sm_choice_set(const char *val, const struct kernel_param *kp)
+{
+	const struct sm_choice *c = kp->arg;
+	int i = __sysfs_match_string(c->names, c->nr, val);
+	char valid[64];
+	size_t n, len = 0;
+
+	if (i >= 0) {
+		*c->val = i;
+		return 0;
+	}
+	for (n = 0; n < c->nr; n++)
+		len += scnprintf(valid + len, sizeof(valid) - len, " %s",
+				 c->names[n]);
+	pr_err("parameter %s=%s: not one of%s\n", kp->name, val, valid);
+	return -EINVAL;
+}
+
+static int sm_choice_get(char *buf, const struct kernel_param *kp)
+{
+	const struct sm_choice *c = kp->arg;
+
+	return sysfs_emit(buf, "%s\n", c->names[*c->val]);
+}
+
+const struct kernel_param_ops sm_choice_ops = {
+	.set = sm_choice_set,
+	.get = sm_choice_get,
+};
+
 #define SM_TUNABLE(_name, _min, _max)					\
 	static struct sm_tunable sm_tunable_##_name = {			\
 		.attr = {						\
