@@ -6,6 +6,7 @@
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include "smart_madvise.h"
@@ -16,6 +17,18 @@ static struct sm_rewrite_rec sm_log[SM_LOG_LEN];
 static u64 sm_log_count;		/* records ever logged */
 static DEFINE_SPINLOCK(sm_log_lock);
 static struct dentry *sm_debugfs_dir;
+
+/* One field per column, whatever (or nothing) the process named itself. */
+void sm_comm_field(char *comm)
+{
+	char *c;
+
+	for (c = comm; *c; c++)
+		if (*c <= ' ')
+			*c = '_';
+	if (!*comm)
+		strscpy(comm, "-", TASK_COMM_LEN);
+}
 
 void sm_log_rewrite(const struct sm_rewrite_rec *rec)
 {
@@ -44,11 +57,8 @@ static int sm_rewrites_show(struct seq_file *m, void *v)
 	seq_puts(m, "time_ns pid comm start length asked applied seq_permille mode\n");
 	for (i = 0; i < n; i++) {
 		struct sm_rewrite_rec *r = &recs[i];
-		char *c;
 
-		for (c = r->comm; *c; c++)
-			if (*c <= ' ')
-				*c = '_';
+		sm_comm_field(r->comm);
 		seq_printf(m, "%llu %d %s 0x%lx 0x%zx %s %s %u %s\n",
 			   r->time_ns, r->tgid, r->comm, r->start, r->len,
 			   sm_advice_name(r->asked), sm_advice_name(r->applied),

@@ -6,6 +6,7 @@
  */
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include "profiler.h"
 #include "smart_madvise.h"
 
 #define CREATE_TRACE_POINTS
@@ -40,16 +41,21 @@ static int __init sm_init(void)
 	ret = sm_tunables_init();
 	if (ret)
 		goto exit_debugfs;
+	ret = sm_profiler_init();
+	if (ret)
+		goto exit_tunables;
 	if (enable) {
 		ret = sm_set_enable(true);
 		if (ret)
-			goto exit_tunables;
+			goto exit_profiler;
 	}
 	pr_info("version %s loaded, fault hook %s, madvise hook %s\n",
 		SMART_MADVISE_VERSION, sm_tracker_hook_name(),
 		sm_rewrite_hook_name());
 	return 0;
 
+exit_profiler:
+	sm_profiler_exit();
 exit_tunables:
 	sm_tunables_exit();
 exit_debugfs:
@@ -61,6 +67,7 @@ exit_tracker:
 
 static void __exit sm_exit(void)
 {
+	sm_profiler_exit();	/* first: its ticks call sm_tracker_counts() */
 	sm_tunables_exit();
 	sm_set_enable(false);
 	sm_debugfs_exit();

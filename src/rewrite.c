@@ -24,7 +24,7 @@ static const char * const sm_madvise_hook_names[] = {
 	[SM_MADV_SYSCALL] = "syscall",
 };
 
-static enum sm_madvise_hook sm_madvise_hook_wanted = SM_MADV_AUTO;
+static unsigned int sm_madvise_hook_wanted = SM_MADV_AUTO;
 static enum sm_madvise_hook sm_madvise_hook_used;
 static struct kprobe sm_madvise_kp;
 static struct kretprobe sm_sys_madvise_krp;
@@ -33,30 +33,13 @@ static unsigned long sm_missed_before;
 static atomic_t sm_sys_madvise_inflight = ATOMIC_INIT(0);
 static bool sm_sys_madvise_draining;
 
-static int sm_madvise_hook_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(sm_madvise_hook_names, val);
-
-	if (i < 0) {
-		pr_err("madvise_hook must be auto, do_madvise or syscall\n");
-		return -EINVAL;
-	}
-	sm_madvise_hook_wanted = i;
-	return 0;
-}
-
-static int sm_madvise_hook_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n",
-			  sm_madvise_hook_names[sm_madvise_hook_wanted]);
-}
-
-static const struct kernel_param_ops sm_madvise_hook_ops = {
-	.set = sm_madvise_hook_set,
-	.get = sm_madvise_hook_get,
+static struct sm_choice sm_madvise_hook_choice = {
+	.names = sm_madvise_hook_names,
+	.nr = ARRAY_SIZE(sm_madvise_hook_names),
+	.val = &sm_madvise_hook_wanted,
 };
 
-module_param_cb(madvise_hook, &sm_madvise_hook_ops, NULL, 0444);
+module_param_cb(madvise_hook, &sm_choice_ops, &sm_madvise_hook_choice, 0444);
 MODULE_PARM_DESC(madvise_hook,
 		 "madvise hook: auto, do_madvise (kprobe) or syscall (kretprobe)");
 

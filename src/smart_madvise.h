@@ -2,6 +2,7 @@
 #ifndef SMART_MADVISE_H
 #define SMART_MADVISE_H
 
+#include <linux/moduleparam.h>
 #include <linux/types.h>
 #include <linux/percpu.h>
 #include "decide.h"
@@ -42,6 +43,15 @@ u64 sm_stat_sum(size_t offset);
 #define sm_stat_read(field) sm_stat_sum(offsetof(struct sm_stats, field))
 
 /* tunables.c */
+/* A load-time choice among names, for module_param_cb(..., &sm_choice_ops). */
+struct sm_choice {
+	const char * const *names;
+	size_t nr;
+	unsigned int *val;
+};
+
+extern const struct kernel_param_ops sm_choice_ops;
+
 int sm_tunables_init(void);
 void sm_tunables_exit(void);
 int sm_set_enable(bool on);
@@ -81,6 +91,7 @@ struct sm_rewrite_rec {
 	char comm[16];
 };
 
+void sm_comm_field(char *comm);
 void sm_log_rewrite(const struct sm_rewrite_rec *rec);
 int sm_debugfs_init(void);
 void sm_debugfs_exit(void);

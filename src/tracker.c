@@ -53,36 +53,20 @@ static const char * const sm_fault_hook_names[] = {
 	[SM_HOOK_KPROBE] = "kprobe",
 };
 
-static enum sm_fault_hook sm_fault_hook_wanted = SM_HOOK_AUTO;
+static unsigned int sm_fault_hook_wanted = SM_HOOK_AUTO;
 static enum sm_fault_hook sm_fault_hook_used;
 static struct tracepoint *sm_pf_user_tp;
 static struct kprobe sm_fault_kp;
 static struct kprobe sm_exit_kp;
 static unsigned long sm_missed_before;	/* nmissed of probes since unregistered */
 
-static int sm_fault_hook_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(sm_fault_hook_names, val);
-
-	if (i < 0) {
-		pr_err("fault_hook must be auto, tracepoint or kprobe\n");
-		return -EINVAL;
-	}
-	sm_fault_hook_wanted = i;
-	return 0;
-}
-
-static int sm_fault_hook_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n", sm_fault_hook_names[sm_fault_hook_wanted]);
-}
-
-static const struct kernel_param_ops sm_fault_hook_ops = {
-	.set = sm_fault_hook_set,
-	.get = sm_fault_hook_get,
+static struct sm_choice sm_fault_hook_choice = {
+	.names = sm_fault_hook_names,
+	.nr = ARRAY_SIZE(sm_fault_hook_names),
+	.val = &sm_fault_hook_wanted,
 };
 
-module_param_cb(fault_hook, &sm_fault_hook_ops, NULL, 0444);
+module_param_cb(fault_hook, &sm_choice_ops, &sm_fault_hook_choice, 0444);
 MODULE_PARM_DESC(fault_hook,
 		 "Fault hook: auto (x86 tracepoint, else kprobe), tracepoint or kprobe");
 
@@ -460,7 +444,6 @@ struct sm_proc_view {
 static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 {
 	struct task_struct *task;
-	char *c;
 
 	spin_lock(&p->lock);
 	v->tgid = p->tgid;
@@ -474,11 +457,8 @@ static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 	if (task)
 		get_task_comm(v->comm, task);
 	else
-		strscpy(v->comm, "-", sizeof(v->comm));
-	/* One field per column, whatever the process named itself. */
-	for (c = v->comm; *c; c++)
-		if (*c <= ' ')
-			*c = '_';
+		v->comm[0] = '\0';
+	sm_comm_field(v->comm);
 }
 
 void sm_tracker_show_processes(struct seq_file *m)

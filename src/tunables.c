@@ -32,9 +32,14 @@ struct sm_tunable {
 	unsigned int max;
 };
 
+/* Longer than any valid value; kernfs hands a store at most a page. */
+#define SM_TUNABLE_MAX_LEN 32
+
 /*
  * Strict decimal: digits and at most one trailing newline. No sign, no
- * blanks, no embedded NUL. Malformed is -EINVAL, out of range -ERANGE.
+ * blanks, no embedded NUL. Malformed or oversized is -EINVAL, out of
+ * range -ERANGE. A write longer than a page reaches the store truncated
+ * to a page, so the length check is what refuses it.
  */
 static int sm_tunable_parse(const struct sm_tunable *t, const char *buf,
 			    size_t count, unsigned int *out)
@@ -42,7 +47,8 @@ static int sm_tunable_parse(const struct sm_tunable *t, const char *buf,
 	unsigned int v;
 	int ret;
 
-	if (!count || strnlen(buf, count) != count || !isdigit(buf[0]))
+	if (!count || count > SM_TUNABLE_MAX_LEN ||
+	    strnlen(buf, count) != count || !isdigit(buf[0]))
 		return -EINVAL;
 	ret = kstrtouint(buf, 10, &v);
 	if (ret)
@@ -145,6 +151,36 @@ static int sm_param_get(char *buf, const struct kernel_param *kp)
 static const struct kernel_param_ops sm_param_ops = {
 	.set = sm_param_set,
 	.get = sm_param_get,
+};
+
+static int sm_choice_set(const char *val, const struct kernel_param *kp)
+{
+	const struct sm_choice *c = kp->arg;
+	int i = __sysfs_match_string(c->names, c->nr, val);
+	char valid[64];
+	size_t n, len = 0;
+
+	if (i >= 0) {
+		*c->val = i;
+		return 0;
+	}
+	for (n = 0; n < c->nr; n++)
+		len += scnprintf(valid + len, sizeof(valid) - len, " %s",
+				 c->names[n]);
+	pr_err("parameter %s=%s: not one of%s\n", kp->name, val, valid);
+	return -EINVAL;
+}
+
+static int sm_choice_get(char *buf, const struct kernel_param *kp)
+{
+	const struct sm_choice *c = kp->arg;
+
+	return sysfs_emit(buf, "%s\n", c->names[*c->val]);
+}
+
+const struct kernel_param_ops sm_choice_ops = {
+	.set = sm_choice_set,
+	.get = sm_choice_get,
 };
 
 #define SM_TUNABLE(_name, _min, _max)					\

@@ -4,23 +4,28 @@
 # `make check`: everything, on a fresh Debian 12 machine, as root.
 #   1. install what the tests need (apt-get)
 #   2. unit tests of the decision logic (make unit)
-#   3. packaging tests (tests/dkms.sh), when present
-#   4. the VM suite on every kernel of tests/vm/kernels.list
-#   5. the stress suite at reduced scale (make stress runs it full scale)
-#   6. make check-debug, when a debug kernel is already cached
+#   3. kernel style (tests/style.sh: checkpatch --strict)
+#   4. host tests of tools/ (tests/tools/run.sh)
+#   5. packaging tests (tests/dkms.sh)
+#   6. the VM suite on every kernel of tests/vm/kernels.list, and the
+#      metrics the guests exposed, parsed with prometheus_client
+#   7. the stress suite at reduced scale (make stress runs it full scale)
+#   8. the benchmark suite's smoke run (never a timing)
+#   9. make check-debug, when a debug kernel is already cached
 # Ends with one "N passed, N failed" line that totals all steps and exits
 # non-zero if anything failed. Options are passed on to tests/vm/run.sh
-# (e.g. --kernel 6.12, --suite smoke).
+# (e.g. --kernel 6.12).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
-# shellcheck source=tests/vm/common.sh
+# shellcheck source=vm/common.sh source-path=SCRIPTDIR
 . tests/vm/common.sh
 
 P=0 F=0 S=0
 FAILED_STEPS=()
-step() { printf '\n==== %s\n' "$*"; }
+LOGDIR=$(mktemp -d)
+trap 'rm -rf "$LOGDIR"' EXIT
 
 # count STEP LOG RC: add the step's "N passed, N failed[, N skipped]" line
 # (its last one) to the totals; a step without one counts as one test.
@@ -44,44 +49,35 @@ count() {
 	echo "---- $name: $p passed, $f failed, $s skipped"
 }
 
-LOGDIR=$(mktemp -d)
-trap 'rm -rf "$LOGDIR"' EXIT
+# run_step NAME TITLE CMD...: run one step, tee its log, count its result.
+run_step() {
+	local name=$1 title=$2 rc=0
+	shift 2
+	printf '\n==== %s (%s)\n' "$title" "$(date -u +%T)"
+	"$@" 2>&1 | tee "$LOGDIR/$name.log" || rc=$?
+	count "$name" "$LOGDIR/$name.log" "$rc"
+}
 
-step "1/6 dependencies"
+printf '\n==== dependencies (%s)\n' "$(date -u +%T)"
 need_root
 install_host_deps
 msg "dependencies present"
 
-step "2/6 unit tests (make unit)"
-rc=0
-make --no-print-directory unit 2>&1 | tee "$LOGDIR/unit.log" || rc=$?
-count unit "$LOGDIR/unit.log" "$rc"
+run_step unit "unit tests (make unit)" make --no-print-directory unit
+run_step style "kernel style (tests/style.sh)" tests/style.sh
+run_step tools "host tests of tools/ (tests/tools/run.sh)" tests/tools/run.sh
+run_step dkms "packaging (tests/dkms.sh)" tests/dkms.sh
+run_step vm "VM suite (tests/vm/run.sh $*)" tests/vm/run.sh "$@"
+run_step metrics "guest metrics parsed on the host" \
+	python3 tests/tools/guest-metrics.py "$SM_BUILD"/*/result.txt
+run_step stress "stress suite, reduced scale" \
+	tests/vm/run.sh "$@" --suite stress --scale check
+run_step bench "benchmark smoke run (tests/bench/run.sh --smoke)" \
+	tests/bench/run.sh --smoke
+run_step debug-kernel "debug kernel, when cached" \
+	tests/debug-kernel/maybe-run.sh
 
-step "3/6 packaging tests (tests/dkms.sh)"
-if [ -x tests/dkms.sh ]; then
-	rc=0
-	tests/dkms.sh 2>&1 | tee "$LOGDIR/dkms.log" || rc=$?
-	count dkms "$LOGDIR/dkms.log" "$rc"
-else
-	echo "tests/dkms.sh not present: skipped"
-fi
-
-step "4/6 VM suite (tests/vm/run.sh $*)"
-rc=0
-tests/vm/run.sh "$@" 2>&1 | tee "$LOGDIR/vm.log" || rc=$?
-count vm "$LOGDIR/vm.log" "$rc"
-
-step "5/6 stress suite, reduced scale (tests/vm/run.sh $* --suite stress --scale check)"
-rc=0
-tests/vm/run.sh "$@" --suite stress --scale check 2>&1 | tee "$LOGDIR/stress.log" || rc=$?
-count stress "$LOGDIR/stress.log" "$rc"
-
-step "6/6 debug kernel (tests/debug-kernel/maybe-run.sh)"
-rc=0
-tests/debug-kernel/maybe-run.sh 2>&1 | tee "$LOGDIR/debug.log" || rc=$?
-count debug-kernel "$LOGDIR/debug.log" "$rc"
-
-echo
+printf '\n==== done (%s)\n' "$(date -u +%T)"
 if [ ${#FAILED_STEPS[@]} -gt 0 ]; then
 	echo "failed steps: ${FAILED_STEPS[*]}"
 fi

@@ -42,10 +42,17 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "n:b:s:")) != -1) {
 		switch (opt) {
-		case 'n': total = atol(optarg); break;
-		case 'b': batch = atol(optarg); break;
-		case 's': stats = optarg; break;
-		default: return 2;
+		case 'n':
+			total = atol(optarg);
+			break;
+		case 'b':
+			batch = atol(optarg);
+			break;
+		case 's':
+			stats = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (total < 1 || batch < 1)

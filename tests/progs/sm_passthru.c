@@ -30,7 +30,7 @@ static void interesting_flags(const void *addr, char *out, size_t size)
 		snprintf(out, size, "unmapped");
 		return;
 	}
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (has_flag(flags, names[i])) {
 			strncat(out, names[i], size - strlen(out) - 1);
 			strncat(out, ",", size - strlen(out) - 1);
@@ -149,7 +149,8 @@ int main(int argc, char **argv)
 	/* DONTNEED still zeroes a private anonymous page */
 	memset(b, 0x5a, REGION * PAGE);
 	step("DONTNEED", b, REGION * PAGE, MADV_DONTNEED, 0, NULL, NULL);
-	printf("%-22s %s\n", "DONTNEED zeroes", b[0] == 0 && b[PAGE + 7] == 0 ? "yes" : "NO   <-- FAIL");
+	printf("%-22s %s\n", "DONTNEED zeroes",
+	       b[0] == 0 && b[PAGE + 7] == 0 ? "yes" : "NO   <-- FAIL");
 	if (b[0] != 0 || b[PAGE + 7] != 0)
 		failures++;
 	memset(b, 0x5a, REGION * PAGE);

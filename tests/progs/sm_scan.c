@@ -128,12 +128,24 @@ int main(int argc, char **argv)
 	nr_pages = 0;
 	while ((opt = getopt(argc, argv, "m:n:f:T:a:P")) != -1) {
 		switch (opt) {
-		case 'm': mode = optarg; break;
-		case 'n': nr_pages = strtoul(optarg, NULL, 0); break;
-		case 'f': file = optarg; break;
-		case 'T': nr_threads = atoi(optarg); break;
-		case 'a': advice_name = optarg; break;
-		case 'P': pause_at_end = 1; break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'n':
+			nr_pages = strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'T':
+			nr_threads = atoi(optarg);
+			break;
+		case 'a':
+			advice_name = optarg;
+			break;
+		case 'P':
+			pause_at_end = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: see the comment in sm_scan.c\n");
 			return 2;

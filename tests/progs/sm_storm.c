@@ -7,9 +7,9 @@
  *
  * Each thread loops: map 64 pages, fault them in order and at random,
  * madvise RANDOM / SEQUENTIAL / DONTNEED, unmap. With -F it also forks a
- * short child every 16 rounds (exit while probes come and go). Stops after
- * SECONDS (default 10), or earlier once STOPFILE exists. Prints "rounds=N" and exits 0; any unexpected
- * madvise error exits 1.
+ * short child every 16 rounds (exit while probes come and go). Stops
+ * after SECONDS (default 10), or earlier once STOPFILE exists. Prints
+ * "rounds=N" and exits 0; any unexpected madvise error exits 1.
  */
 #include "smtest.h"
 #include <pthread.h>
@@ -69,11 +69,20 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "t:T:Fs:")) != -1) {
 		switch (opt) {
-		case 't': seconds = atoi(optarg); break;
-		case 'T': threads = atoi(optarg); break;
-		case 'F': do_fork = 1; break;
-		case 's': stopfile = optarg; break;
-		default: return 2;
+		case 't':
+			seconds = atoi(optarg);
+			break;
+		case 'T':
+			threads = atoi(optarg);
+			break;
+		case 'F':
+			do_fork = 1;
+			break;
+		case 's':
+			stopfile = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (threads < 1 || threads > 64 || seconds < 1)

@@ -25,11 +25,26 @@ static size_t unescape(const char *in, char *out)
 		}
 		in++;
 		switch (*in) {
-		case 'n': out[n++] = '\n'; in++; break;
-		case 't': out[n++] = '\t'; in++; break;
-		case 'r': out[n++] = '\r'; in++; break;
-		case '0': out[n++] = '\0'; in++; break;
-		case '\\': out[n++] = '\\'; in++; break;
+		case 'n':
+			out[n++] = '\n';
+			in++;
+			break;
+		case 't':
+			out[n++] = '\t';
+			in++;
+			break;
+		case 'r':
+			out[n++] = '\r';
+			in++;
+			break;
+		case '0':
+			out[n++] = '\0';
+			in++;
+			break;
+		case '\\':
+			out[n++] = '\\';
+			in++;
+			break;
 		case 'x':
 			if (sscanf(in + 1, "%2x", &v) == 1) {
 				out[n++] = (char)v;
@@ -37,7 +52,9 @@ static size_t unescape(const char *in, char *out)
 				break;
 			}
 			/* fall through */
-		default: out[n++] = '\\'; break;
+		default:
+			out[n++] = '\\';
+			break;
 		}
 	}
 	return n;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #define PAGE 4096UL
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline void die(const char *fmt, ...)
 {

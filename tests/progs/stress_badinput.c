@@ -5,11 +5,11 @@
  *
  *   stress_badinput sysfs FILE MIN MAX COUNT SEED
  *	sysfs tunable: decimal MIN..MAX. Every write is malformed or out of
- *	range: EINVAL (malformed), ERANGE (numeric, out of range or
- *	overflow), E2BIG (a page or more: kernfs hands sysfs at most a page
- *	and truncates a longer write, so only a write of a page or more can
- *	be refused as a whole). An empty write returns 0 (kernfs never calls
- *	the module). The value must never change.
+ *	range: EINVAL (malformed, or longer than 32 bytes: kernfs truncates a
+ *	write larger than a page to a page, so the module refuses anything
+ *	longer than a value can be), ERANGE (numeric, out of range or
+ *	overflow). An empty write returns 0 (kernfs never calls the module).
+ *	The value must never change.
  *   stress_badinput dev DEVICE COUNT SEED
  *	the profiler's control protocol ("R <pid>\n" / "U <pid>\n"): every
  *	malformed line is refused with EINVAL (one open per case), a pid
@@ -102,8 +102,8 @@ static int sysfs_expect(const char *b, size_t n)
 
 	if (n == 0)
 		return 0;
-	if (n >= 4096)
-		return E2BIG;
+	if (n > 32)
+		return EINVAL;
 	if (b[n - 1] == '\n')
 		end = n - 1;
 	if (end == 0)
@@ -275,29 +275,34 @@ static void sysfs_run(int count)
 	memset(buf, 0, 16);
 	sysfs_case(buf, 16, EINVAL);			/* only NULs */
 	sysfs_case(buf, 1, EINVAL);
-	/* bigger than a page: E2BIG whatever the content */
+	/* bigger than a page: EINVAL whatever the content */
 	memset(buf, '1', BIG);
-	sysfs_case(buf, 4097, E2BIG);
-	sysfs_case(buf, BIG, E2BIG);
+	sysfs_case(buf, 4097, EINVAL);
+	sysfs_case(buf, BIG, EINVAL);
 	n = snprintf(num, sizeof(num), "%lu\n", vmin);
 	memset(buf, ' ', BIG);
 	memcpy(buf, num, n);
-	sysfs_case(buf, 8192, E2BIG);			/* valid number + padding */
+	sysfs_case(buf, 8192, EINVAL);			/* valid number + padding */
 	memset(buf, '0', BIG);
 	memcpy(buf + 8192 - n, num, n);
-	sysfs_case(buf, 8192, E2BIG);
+	sysfs_case(buf, 8192, EINVAL);
 	/* exactly a page: whatever the content */
 	memset(buf, '0', 4096);
 	buf[4095] = 'x';
-	sysfs_case(buf, 4096, E2BIG);
+	sysfs_case(buf, 4096, EINVAL);
 	memset(buf, '9', 4096);
-	sysfs_case(buf, 4096, E2BIG);
-	/* just under a page: parsed */
+	sysfs_case(buf, 4096, EINVAL);
+	/* just under a page: still too long */
 	memset(buf, '0', 4095);
 	buf[4094] = 'x';
 	sysfs_case(buf, 4095, EINVAL);
 	memset(buf, '9', 4095);
-	sysfs_case(buf, 4095, ERANGE);			/* overflow */
+	sysfs_case(buf, 4095, EINVAL);
+	/* 32 bytes is the longest parsed: zero-padded min is a value */
+	memset(buf, '9', 33);
+	sysfs_case(buf, 33, EINVAL);
+	memset(buf, '9', 32);
+	sysfs_case(buf, 32, ERANGE);			/* overflow */
 	/* pieces */
 	sysfs_pieces("ab\ncd\n", 6, 3);
 	sysfs_pieces(" 7 \n", 4, 2);

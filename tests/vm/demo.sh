@@ -10,7 +10,7 @@
 #
 # Default kernel: 6.12. Needs root (installs packages, like make check).
 set -euo pipefail
-# shellcheck source=tests/vm/common.sh
+# shellcheck source=common.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/common.sh"
 
 kernel=6.12

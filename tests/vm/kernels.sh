@@ -9,7 +9,7 @@
 #
 # Idempotent: a stamp per kernel release marks a complete extraction.
 set -euo pipefail
-# shellcheck source=tests/vm/common.sh
+# shellcheck source=common.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/common.sh"
 
 apt_show_field() { # pkg field
@@ -92,6 +92,10 @@ main() {
 		esac
 	done
 	install_pkgs apt dpkg
+	# one fetcher at a time: several checkouts may share the cache
+	mkdir -p "$SM_CACHE/kernels"
+	exec 9> "$SM_CACHE/kernels/.lock"
+	flock 9
 	while read -r short krel; do
 		fetch_kernel "$krel"
 		if [ "$print" = 1 ]; then

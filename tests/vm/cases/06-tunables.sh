@@ -5,7 +5,7 @@
 # leave the value unchanged; valid writes read back; invalid module
 # parameters refuse the load and dmesg names the parameter.
 # Errnos (SPEC): malformed -> EINVAL, numeric but out of range or overflow
-# -> ERANGE, a write larger than a page -> E2BIG (kernfs).
+# -> ERANGE, a write longer than 32 bytes (so one larger than a page) -> EINVAL.
 . /tests/lib.sh
 
 # name min max default
@@ -50,9 +50,9 @@ NINES=$(head -c 904 /dev/zero | tr '\0' 9)
 
 # One malformed write: NAME DATA WANT_ERRNO
 bad_write() {
-	before=$(sm_get "$1")
+	sm_getv before "$1"
 	got=$(sm_write "$SM_SYS/$1" "$2" ${4:-})
-	after=$(sm_get "$1")
+	sm_getv after "$1"
 	nbad=$((nbad + 1))
 	shown=$2
 	[ ${#shown} -gt 24 ] && shown="$(echo "$shown" | cut -c1-12)...$(echo "$shown" | cut -c$((${#shown} - 7))-) (${#shown} bytes)"
@@ -86,11 +86,11 @@ while read -r name min max def; do
 		[ "$data" = -1 ] && continue	# unsigned: a sign is EINVAL, tested above
 		bad_write "$name" "$data" ERANGE
 	done
-	# larger than a page: E2BIG. kernfs hands a store at most one page,
+	# larger than a page: EINVAL. kernfs hands a store at most one page,
 	# so the second one, a valid value zero-padded to exactly a page and
 	# followed by more digits, would be taken if the page were parsed.
-	bad_write "$name" 1 E2BIG 5000
-	bad_write "$name" "$(printf "%0${PAGE_SIZE}d" "$max")$NINES" E2BIG
+	bad_write "$name" 1 EINVAL 5000
+	bad_write "$name" "$(printf "%0${PAGE_SIZE}d" "$max")$NINES" EINVAL
 	# the value never moved
 	expect_eq "$name after $nbad malformed writes" "$(sm_get "$name")" "$def"
 	[ "$nbad" -ge 20 ] || fail "$name: only $nbad malformed writes"

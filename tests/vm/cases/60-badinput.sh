@@ -6,7 +6,7 @@
 # exact byte counts from a C program (empty, whitespace, huge, negative,
 # overflow, non-numeric, embedded NULs, pieces, > PAGE_SIZE, random bytes).
 # Each is refused with its documented errno (EINVAL malformed, ERANGE out
-# of range or overflow, E2BIG more than a page) and the value is unchanged.
+# of range or overflow, EINVAL longer than 32 bytes, so any write larger than a page) and the value is unchanged.
 # Then invalid module parameters at load are refused.
 . /tests/lib.sh
 

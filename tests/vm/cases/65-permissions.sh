@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 6: an unprivileged user (uid 1000, via stress_runas)
+# Issue 6, item 6: an unprivileged user (uid 1000, via sm_runas)
 # cannot write any tunable, cannot read debugfs (even with the debugfs
 # mount opened up), cannot open the device, and - with the device opened
 # up to everyone - cannot register another user's process. Then no output
@@ -12,8 +12,8 @@ U=1000
 grep -q "^smtest:" /etc/passwd 2>/dev/null || echo "smtest:x:$U:$U:smart-madvise test:/tmp:/bin/sh" >> /etc/passwd
 grep -q "^smtest:" /etc/group 2>/dev/null || echo "smtest:x:$U:" >> /etc/group
 grep -q "^root:" /etc/passwd || echo "root:x:0:0:root:/root:/bin/sh" >> /etc/passwd
-asuser() { stress_runas "$U" "$U" "$@"; }
-expect_eq "stress_runas drops to" "$(asuser id -u)" "$U"
+asuser() { sm_runas "$U" "$U" "$@"; }
+expect_eq "sm_runas drops to" "$(asuser id -u)" "$U"
 
 sm_load_or_die
 sm_set enable 1 || fail "enable"

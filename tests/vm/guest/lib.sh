@@ -59,6 +59,8 @@ sm_load_or_die() { sm_load "$@" || { fail "module did not load"; finish; }; }
 sm_unload() { sm_loaded || return 0; rmmod smart_madvise; }
 
 sm_get() { cat "$SM_SYS/$1"; }
+# sm_getv VAR NAME: read a tunable into VAR without forking (busybox read).
+sm_getv() { read -r "$1" < "$SM_SYS/$2"; }
 # sm_set NAME VALUE: write, return non-zero if the write failed.
 sm_set() { echo "$2" > "$SM_SYS/$1"; }
 sm_set_or_fail() {

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: boot each Debian kernel of tests/vm/kernels.list once in
+# QEMU (TCG) and, in that one boot, run every benchmark with the
+# configurations alternating run by run (tests/bench/guest/bench.sh).
+# Then compute min/median/max and ratios against the baseline of the same
+# boot (tests/bench/analyze.py), draw the plots (gnuplot) and print the
+# summary table.
+#
+#   tests/bench/run.sh [--smoke] [--kernel 6.1|6.12|all] [--runs N]
+#                      [--out DIR] [--timeout SECONDS] [--no-plots]
+#
+#   --smoke    tiny sizes, 1 run + warm-up, first kernel only (unless
+#              --kernel): checks that the suite runs and its output
+#              parses, never a timing (`make check` calls this)
+#   --runs N   measured runs per configuration after the warm-up (default 5)
+#   --out DIR  where raw.csv, summary.csv, summary.txt and the PNGs go
+#              (default tests/bench/results for a full run,
+#              build/bench-smoke for --smoke)
+#
+# Environment: as tests/vm/run.sh (SMART_MADVISE_CACHE, SMART_MADVISE_BUILD,
+# SMART_MADVISE_ACCEL=kvm opt-in), plus SMART_MADVISE_BENCH_MEM (guest MiB,
+# default 3072), SMART_MADVISE_BENCH_IOPS / _BPS (disk throttle).
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/vm/common.sh
+. "$BENCH_DIR/../vm/common.sh"
+
+ORIG_ARGS="$*"
+SMOKE=0
+KERNEL=""
+RUNS=""
+OUT=""
+TIMEOUT=""
+PLOTS=1
+
+usage() { sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) SMOKE=1; shift ;;
+	--kernel) KERNEL=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--no-plots) PLOTS=0; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument: $1" ;;
+	esac
+done
+
+# SSD-like disk profile scaled for TCG: a SATA/NVMe SSD does ~100k random
+# 4 KiB IOPS and ~2.5 GB/s; the emulated CPU is ~50x slower than the host,
+# so the guest gets 1/50 of the IOPS and 1/25 of the bandwidth. The ratio
+# of one 4 KiB request to one 128 KiB readahead request stays SSD-like.
+IOPS=${SMART_MADVISE_BENCH_IOPS:-2000}
+BPS=${SMART_MADVISE_BENCH_BPS:-104857600}
+MEM=${SMART_MADVISE_BENCH_MEM:-3072}
+
+if [ "$SMOKE" = 1 ]; then
+	: "${KERNEL:=6.1}" "${RUNS:=1}" "${OUT:=$SM_BUILD/bench-smoke}" "${TIMEOUT:=600}"
+	ANON_PAGES=4096 ANON_ROUNDS=1 FILE_MIB=4 FILE_PASSES=4 MADV_CALLS=2000
+	SCALE_LEVELS="1 20" SEQ_MIB=2 RAND_MIB=8 RAND_READS=64 DISK_MIB=32
+	SCALE=smoke
+else
+	: "${KERNEL:=all}" "${RUNS:=5}" "${OUT:=$BENCH_DIR/results}" "${TIMEOUT:=3600}"
+	# 65536 pages x 4 rounds = 262144 first touches (256 MiB resident).
+	ANON_PAGES=65536 ANON_ROUNDS=4 FILE_MIB=64 FILE_PASSES=48 MADV_CALLS=300000
+	SCALE_LEVELS="1 100 1000 10000" SEQ_MIB=32 RAND_MIB=256 RAND_READS=2048
+	DISK_MIB=512
+	SCALE=full
+fi
+case "$RUNS" in ''|*[!0-9]*|0) die "--runs wants a positive number" ;; esac
+
+# --- host-side builds -------------------------------------------------------
+
+build_progs() {
+	local out=$SM_BUILD/bench/progs
+	mkdir -p "$out"
+	msg "building static benchmark programs"
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/sm_bench" \
+		"$BENCH_DIR/sm_bench.c"
+}
+
+# build_module KREL: the module built from this tree against Debian's
+# headers; prints the .ko path.
+build_module() {
+	local krel=$1 tree log
+	tree=$SM_BUILD/bench/$krel/tree
+	log=$SM_BUILD/bench/$krel/build.log
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	tar -C "$REPO_DIR" --exclude=./build --exclude=./out --exclude=./.git \
+		--exclude='*.ko' --exclude='*.o' --exclude=./tests -cf - . |
+		tar -C "$tree" -xf -
+	msg "building the module for $krel"
+	make -C "$(kernel_headers "$krel")" M="$tree" modules > "$log" 2>&1 ||
+		{ cat "$log" >&2; die "module build failed for $krel"; }
+	printf '%s\n' "$tree/smart_madvise.ko"
+}
+
+# add_kmods KREL DEST NAME...: kernel modules with their dependencies,
+# decompressed, plus DEST/load-order (same as tests/vm/run.sh).
+add_kmods() {
+	local krel=$1 dest=$2 mdir name
+	shift 2
+	mdir=$(kernel_modules "$krel")
+	mkdir -p "$dest"
+	local -A seen=()
+	_add_kmod() {
+		local n=${1//-/_} f dep
+		[ -n "${seen[$n]:-}" ] && return 0
+		seen[$n]=1
+		f=$(find "$mdir/kernel" \( -name "$n.ko" -o -name "$n.ko.xz" -o -name "$n.ko.zst" \
+			-o -name "${n//_/-}.ko" -o -name "${n//_/-}.ko.xz" \) | head -n1)
+		[ -n "$f" ] || return 0		# built in
+		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+			_add_kmod "$dep"
+		done
+		case "$f" in
+		*.xz) xz -dc "$f" > "$dest/$n.ko" ;;
+		*.zst) zstd -qdc "$f" > "$dest/$n.ko" ;;
+		*) cp "$f" "$dest/$n.ko" ;;
+		esac
+		echo "$n.ko" >> "$dest/load-order"
+	}
+	for name in "$@"; do
+		_add_kmod "$name"
+	done
+}
+
+# The ext4 image: seq.dat and rand.dat of fixed content, made once.
+build_disk() {
+	local img=$SM_BUILD/bench/disk-$DISK_MIB.img stage
+	if [ -f "$img" ] && [ -f "$img.ok" ]; then
+		printf '%s\n' "$img"
+		return 0
+	fi
+	msg "building the ext4 disk image ($DISK_MIB MiB)"
+	stage=$SM_BUILD/bench/disk-stage
+	rm -rf "$stage" "$img" "$img.ok"
+	mkdir -p "$stage"
+	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/seq.dat" "$SEQ_MIB" > /dev/null
+	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/rand.dat" "$RAND_MIB" > /dev/null
+	truncate -s "${DISK_MIB}M" "$img"
+	mke2fs -q -F -t ext4 -L smbench -d "$stage" "$img" > /dev/null
+	rm -rf "$stage"
+	touch "$img.ok"
+	printf '%s\n' "$img"
+}
+
+build_initramfs() {
+	local krel=$1 ko=$2 out=$3 root
+	root=$SM_BUILD/bench/$krel/initramfs
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,mnt,lib/modules,bench}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$ko" "$root/lib/modules/smart_madvise.ko"
+	add_kmods "$krel" "$root/lib/modules/extra" virtio_pci virtio_blk
+	cp "$BENCH_DIR/guest/init" "$root/init"
+	cp "$BENCH_DIR/guest/bench.sh" "$root/bench/bench.sh"
+	cp "$SM_BUILD/bench/progs/sm_bench" "$root/bin/"
+	chmod 0755 "$root/init" "$root/bench/bench.sh"
+	cat > "$root/etc/bench.conf" <<-EOF
+	SCALE=$SCALE
+	RUNS=$RUNS
+	ANON_PAGES=$ANON_PAGES
+	ANON_ROUNDS=$ANON_ROUNDS
+	FILE_MIB=$FILE_MIB
+	FILE_PASSES=$FILE_PASSES
+	MADV_CALLS=$MADV_CALLS
+	SCALE_LEVELS="$SCALE_LEVELS"
+	MAX_PROCS=16384
+	RAND_READS=$RAND_READS
+	EOF
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
+}
+
+# boot KREL INITRD DISK DIR: one QEMU, results in DIR/result.txt.
+boot() {
+	local krel=$1 initrd=$2 disk=$3 dir=$4 accel=${SMART_MADVISE_ACCEL:-tcg} cpu=max
+	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
+	append+=" rdinit=/init tsc=reliable no_timer_check"
+	[ "$accel" = kvm ] && cpu=host
+	: > "$dir/console.log"
+	: > "$dir/result.txt"
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+		-smp 2 -m "$MEM" -nographic -no-reboot -monitor none \
+		-kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append" \
+		-drive "file=$disk,format=raw,if=none,id=d0,readonly=on,throttling.iops-total=$IOPS,throttling.bps-total=$BPS" \
+		-device virtio-blk-pci,drive=d0 \
+		-serial "file:$dir/console.log" -serial "file:$dir/result.txt" \
+		< /dev/null &
+	local qpid=$! rc=0
+	tail -n +1 -s 1 -f --pid="$qpid" "$dir/console.log" 2>/dev/null |
+		sed -un 's/\r//; s/^bench:/    bench:/p' || true
+	wait "$qpid" || rc=$?
+	return "$rc"
+}
+
+main() {
+	local pkgs=(e2fsprogs python3)
+	[ "$PLOTS" = 1 ] && [ "$SMOKE" = 0 ] && pkgs+=(gnuplot-nox)
+	install_host_deps
+	install_pkgs "${pkgs[@]}"
+	"$VM_DIR/kernels.sh" --kernel "$KERNEL"
+	mkdir -p "$SM_BUILD/bench" "$OUT"
+	build_progs
+	local disk short krel ko dir rc raws=() failed=0
+	disk=$(build_disk)
+	local started
+	started=$(date -u '+%Y-%m-%d %H:%M UTC')
+	while read -r short krel; do
+		dir=$SM_BUILD/bench/$krel
+		mkdir -p "$dir"
+		ko=$(build_module "$krel")
+		build_initramfs "$krel" "$ko" "$dir/initramfs.cpio.gz"
+		msg "booting $krel for the benchmark (timeout ${TIMEOUT}s)"
+		rc=0
+		local t0=$SECONDS
+		boot "$krel" "$dir/initramfs.cpio.gz" "$disk" "$dir" || rc=$?
+		msg "$krel: boot took $((SECONDS - t0)) s (qemu exit $rc)"
+		tr -d '\r' < "$dir/result.txt" > "$OUT/raw-$short.csv"
+		if ! grep -qx BENCH_DONE "$OUT/raw-$short.csv"; then
+			warn "$krel: no BENCH_DONE (panic, hang or timeout); console tail:"
+			tr -d '\r' < "$dir/console.log" | tail -n 30 >&2
+			failed=1
+		fi
+		raws+=("$short=$OUT/raw-$short.csv")
+	done < <(kernels_select "$KERNEL")
+
+	local aopts=(--out "$OUT" --started "$started" --command "tests/bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}"
+		     --iops "$IOPS" --bps "$BPS" --mem "$MEM")
+	[ "$SMOKE" = 1 ] && aopts+=(--smoke)
+	[ "$PLOTS" = 1 ] && [ "$SMOKE" = 0 ] && aopts+=(--plots)
+	python3 -B "$BENCH_DIR/analyze.py" "${aopts[@]}" "${raws[@]}" || failed=1
+	if [ "$failed" != 0 ]; then
+		echo "bench: FAILED"
+		return 1
+	fi
+	echo "bench: ok (results in $OUT)"
+}
+
+main "$@"

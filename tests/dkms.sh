@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Prove the Debian DKMS package on this Debian 12 host, as root:
+#   1. build the .debs (debian/build-deb.sh, lintian included)
+#   2. install the headers of both Debian kernels with apt
+#   3. apt-get install ./out/deb/smart-madvise-dkms_<version>_all.deb
+#   4. dkms status: smart-madvise/<version> installed for both kernels,
+#      modinfo version/vermagic of the installed modules right
+#   5. boot the VM suite on each kernel with the module DKMS built
+#   6. apt-get purge leaves no module, no dkms tree, no source, no conffile;
+#      it runs while the last kernel's guest (with the module) is running
+#   7. reinstall after purge works, then purge again (host left clean)
+#   8. smart-madvise-tools (if built): smadvctl --version, man page,
+#      bash completion, clean purge
+# Prints ok/not ok per step and a final "N passed, N failed" line.
+# Exit: 0 all passed, 1 a step failed, 4 skipped (not root / not Debian).
+#
+# Environment:
+#   SMART_MADVISE_DKMS_KERNELS  kernel releases (default: tests/vm/kernels.list)
+#   SMART_MADVISE_DKMS_VM=no    skip step 5 (no VM boot)
+#   SMART_MADVISE_DKMS_CASES    guest cases for step 5 (default: 01-seq-rewrite)
+#   SMART_MADVISE_DKMS_SUITE    run this harness suite in step 5 instead
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+# Kernels: tests/vm/kernels.list ("SHORTNAME RELEASE" lines) is the one list.
+declare -A short=()
+default_kernels=
+if [ -r tests/vm/kernels.list ]; then
+	while read -r s r _; do
+		case $s in '' | '#'*) continue ;; esac
+		short[$r]=$s
+		default_kernels+="${default_kernels:+ }$r"
+	done <tests/vm/kernels.list
+fi
+kernels=${SMART_MADVISE_DKMS_KERNELS:-${default_kernels:-6.1.0-56-cloud-amd64 6.12.117+deb12-cloud-amd64}}
+vm=${SMART_MADVISE_DKMS_VM:-yes}
+# Step 5 boots the guest with one real case by default (01-seq-rewrite:
+# load, classify, rewrite, smaps), to keep make check short; the whole
+# suite already runs on the tree-built module.
+suite=${SMART_MADVISE_DKMS_SUITE:-smoke}
+if [ -n "${SMART_MADVISE_DKMS_CASES+x}" ]; then
+	vm_cases=$SMART_MADVISE_DKMS_CASES
+elif [ -z "${SMART_MADVISE_DKMS_SUITE:-}" ] && [ -f tests/vm/cases/01-seq-rewrite.sh ]; then
+	vm_cases=01-seq-rewrite
+else
+	vm_cases=
+fi
+if [ -n "$vm_cases" ]; then vm_what="case(s) '$vm_cases'"; else vm_what="suite '$suite'"; fi
+pkg=smart-madvise-dkms
+name=smart-madvise
+modname=smart_madvise
+
+n=0 pass=0 fail=0
+t0=$SECONDS
+# each line ends with the seconds since the previous one
+ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
+note()   { echo "# $*"; }
+finish() {
+	echo "# tests/dkms.sh took ${SECONDS}s"
+	echo "$pass passed, $fail failed"
+	[ $fail -eq 0 ] && exit 0 || exit 1
+}
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 4
+}
+
+[ "$(id -u)" -eq 0 ] || skip_all "tests/dkms.sh installs packages: run it as root"
+[ -r /etc/debian_version ] && command -v apt-get >/dev/null ||
+	skip_all "not a Debian host"
+case $(cat /etc/debian_version) in
+12.* | bookworm*) ;;
+*) note "Debian $(cat /etc/debian_version), not 12: trying anyway" ;;
+esac
+
+# One run at a time on a host: two runs would install and purge the same
+# system package under each other.
+exec 9>/run/lock/smart-madvise-dkms.lock
+if ! flock -n 9; then
+	note "waiting for another tests/dkms.sh (lock /run/lock/smart-madvise-dkms.lock)"
+	flock -w 1800 9 || { not_ok "another tests/dkms.sh held /run/lock/smart-madvise-dkms.lock for 30 min"; finish; }
+	note "lock acquired after $((SECONDS - t0))s"
+	t0=$SECONDS
+fi
+
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+work=$(mktemp -d /tmp/smart-madvise-dkms.XXXXXX)
+note "version $version, kernels: $kernels, logs in $work"
+export DEBIAN_FRONTEND=noninteractive
+apt_get() { apt-get -o DPkg::Lock::Timeout=900 -y "$@"; }
+# run LOG CMD...: output to $work/LOG; on failure show its tail
+run() {
+	local log=$work/$1; shift
+	echo "+ $*" >>"$log"
+	if "$@" >>"$log" 2>&1; then return 0; fi
+	local rc=$?
+	tail -n 25 "$log" | sed 's/^/#   /'
+	return $rc
+}
+installed_pkg() { dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii'; }
+module_files() { ls -1 /lib/modules/*/updates/dkms/$modname.ko* 2>/dev/null; }
+module_file() { ls -1 /lib/modules/"$1"/updates/dkms/$modname.ko* 2>/dev/null | head -n 1; }
+
+# Whatever a previous run left behind: not a test step.
+cleanup_host() {
+	if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv 'not-installed'; then
+		run cleanup.log apt_get purge "$pkg" || true
+	fi
+	if [ -d /var/lib/dkms/$name ] && command -v dkms >/dev/null; then
+		local d
+		for d in /var/lib/dkms/$name/*/; do
+			[ -d "$d/source" ] || [ -L "${d%/}/source" ] || continue
+			d=${d%/}
+			run cleanup.log dkms remove "$name/${d##*/}" --all || true
+		done
+	fi
+}
+cleanup_host
+
+# --- 1. build ----------------------------------------------------------------
+deb=
+if run build.log debian/build-deb.sh; then
+	deb=$(ls "$top"/out/deb/${pkg}_"$version"_all.deb 2>/dev/null)
+fi
+if [ -n "$deb" ]; then
+	ok "step 1: built $(basename "$deb") (lintian clean)"
+else
+	not_ok "step 1: make deb failed (see $work/build.log)"
+	finish
+fi
+
+# --- 2. headers ---------------------------------------------------------------
+hdrs=()
+for k in $kernels; do hdrs+=("linux-headers-$k"); done
+if ! run headers.log apt_get install --no-install-recommends "${hdrs[@]}"; then
+	run headers.log apt-get -o DPkg::Lock::Timeout=900 update &&
+		run headers.log apt_get install --no-install-recommends "${hdrs[@]}"
+fi
+missing=
+for k in $kernels; do [ -e /lib/modules/$k/build/include ] || missing+=" $k"; done
+if [ -z "$missing" ]; then
+	ok "step 2: headers installed with apt for: $kernels"
+else
+	not_ok "step 2: no usable /lib/modules/<kver>/build for:$missing (see $work/headers.log)"
+	finish
+fi
+
+# --- 3/4. install and dkms status ----------------------------------------------
+# dkms's postinst builds for the running kernel and the newest installed one
+# (all kernels when the running one has no /lib/modules dir, as on this
+# host); complete any other kernel the way the kernel hooks do.
+install_and_check() { # $1 = step label for install, $2 = for status
+	local st s k f mv vm bad=
+	if run install.log apt_get install --no-install-recommends "$deb" && installed_pkg; then
+		ok "$1: apt-get install ./out/deb/$(basename "$deb")"
+	else
+		not_ok "$1: apt-get install ./out/deb/$(basename "$deb") failed (see $work/install.log)"
+		return 1
+	fi
+	for k in $kernels; do
+		if ! dkms status "$name/$version" -k "$k" 2>/dev/null | grep -q ': installed'; then
+			note "postinst did not install for $k (dkms builds for running+newest kernel): dkms install -k $k"
+			run install.log dkms install "$name/$version" -k "$k" || true
+		fi
+	done
+	st=$(dkms status "$name/$version" 2>/dev/null)
+	echo "$st" | sed 's/^/#   dkms status: /'
+	for k in $kernels; do
+		s=$(dkms status "$name/$version" -k "$k" 2>/dev/null)
+		f=$(module_file "$k")
+		if ! echo "$s" | grep -q "^$name/$version, $k, [^:]*: installed"; then
+			bad+=" $k: not installed in dkms status;"
+		elif [ -z "$f" ]; then
+			bad+=" $k: no /lib/modules/$k/updates/dkms/$modname.ko*;"
+		else
+			mv=$(modinfo -F version "$f" 2>/dev/null)
+			vm=$(modinfo -F vermagic "$f" 2>/dev/null)
+			note "$f: version $mv, vermagic $vm, signer '$(modinfo -F signer "$f" 2>/dev/null)'"
+			[ "$mv" = "$version" ] || bad+=" $k: modinfo version '$mv' != $version;"
+			[ "${vm%% *}" = "$k" ] || bad+=" $k: vermagic '$vm' is not $k;"
+		fi
+	done
+	# the shipped configuration turns nothing on (enable stays 0)
+	for f in /etc/modprobe.d/$name.conf /etc/modules-load.d/$name.conf; do
+		if [ ! -f $f ]; then
+			bad+=" $f not installed;"
+		elif grep -qv '^[[:space:]]*\(#\|$\)' $f; then
+			bad+=" $f has active lines: $(grep -v '^[[:space:]]*\(#\|$\)' $f | tr '\n' ' ');"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		ok "$2: dkms status shows $name/$version installed for $(echo $kernels | sed 's/ / and /'); shipped config turns nothing on"
+	else
+		not_ok "$2:$bad"
+		return 1
+	fi
+}
+
+purge_and_check() { # $1 = step label
+	local left=
+	run purge.log apt_get purge "$pkg" || left+=" apt-get purge failed;"
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv 'not-installed' &&
+		left+=" dpkg still knows $pkg ($(dpkg-query -W -f='${Status}' "$pkg"));"
+	[ -z "$(module_files)" ] || left+=" module files: $(module_files | tr '\n' ' ');"
+	[ ! -e /var/lib/dkms/$name ] || left+=" /var/lib/dkms/$name exists;"
+	[ ! -e /usr/src/$name-$version ] || left+=" /usr/src/$name-$version exists;"
+	for f in /etc/modprobe.d/$name.conf /etc/modules-load.d/$name.conf; do
+		[ ! -e $f ] || left+=" $f exists;"
+	done
+	for k in $kernels; do
+		grep -qs "$modname" /lib/modules/$k/modules.dep && left+=" $k modules.dep still lists $modname;"
+	done
+	[ -z "$(dkms status "$name" 2>/dev/null)" ] || left+=" dkms status: $(dkms status "$name");"
+	if [ -z "$left" ]; then
+		ok "$1: apt-get purge $pkg left no module, dkms tree, source or conffile"
+	else
+		not_ok "$1:$left"
+	fi
+}
+
+installed=no
+install_and_check "step 3" "step 4" && installed=yes
+
+# One version: dkms.conf, debian/changelog, the .debs and the modules DKMS built
+mapfile -t dkms_kos < <(module_files)
+if run version.log tests/version.sh "${dkms_kos[@]}"; then
+	ok "step 4: one version $version in dkms.conf, changelog, .debs and DKMS modules ($(tail -n 1 "$work/version.log"))"
+else
+	grep '^not ok' "$work/version.log" | sed 's/^/#   /'
+	not_ok "step 4: versions disagree (tests/version.sh, see $work/version.log)"
+fi
+
+# --- 5. VM suite with the DKMS-built modules -----------------------------------
+# Each kernel's module is copied (decompressed) out of /lib/modules first, so
+# the guest that is still running during step 6 uses the very file DKMS built.
+kos=()
+vm_kernels=()
+if [ $installed = yes ] && [ "$vm" != no ]; then
+	for k in $kernels; do
+		f=$(module_file "$k")
+		mkdir -p "$work/$k"
+		ko=$work/$k/$modname.ko
+		case $f in
+		*.ko.xz) xz -dc "$f" >"$ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$ko" ;;
+		*.ko.gz) gzip -dc "$f" >"$ko" ;;
+		*) cp "$f" "$ko" ;;
+		esac
+		note "$k: $f -> $ko (srcversion $(modinfo -F srcversion "$ko"))"
+		kos+=("$ko")
+		vm_kernels+=("$k")
+	done
+fi
+
+harness=$top/tests/vm/run.sh
+vm_step() { # $1 kernel, $2 ko, $3 log
+	local kv=${short[$1]:-} # 6.1.0-56-cloud-amd64 -> 6.1, 6.12.117+deb12-cloud-amd64 -> 6.12
+	[ -n "$kv" ] || kv=$(echo "${1%%[-+]*}" | cut -d. -f1,2)
+	if [ -n "$vm_cases" ]; then
+		"$harness" --kernel "$kv" --cases "$vm_cases" --module "$2" >"$3" 2>&1
+	else
+		"$harness" --kernel "$kv" --suite "$suite" --module "$2" >"$3" 2>&1
+	fi
+}
+vm_report() { # $1 kernel, $2 rc, $3 log
+	# the guest must have run at least one case besides the final
+	# dmesg-clean check, or the module may never have been loaded
+	local cases
+	cases=$(grep -Ec '^[[:space:]]*ok [0-9]+ ' "$3")
+	cases=$((cases - $(grep -Ec '^[[:space:]]*ok [0-9]+ dmesg-clean' "$3")))
+	if [ "$2" -eq 0 ] && [ "$cases" -lt 1 ]; then
+		sed 's/^/#   /' "$3" | tail -n 12
+		not_ok "step 5: $vm_what on $1 ran no test case besides dmesg-clean: the module was never exercised"
+	elif [ "$2" -eq 0 ]; then
+		ok "step 5: VM $vm_what passed on $1 with the DKMS-built module ($cases cases; $(tail -n 1 "$3"))"
+	else
+		sed 's/^/#   /' "$3" | tail -n 30
+		not_ok "step 5: VM $vm_what failed on $1 with the DKMS-built module (exit $2, log $3)"
+	fi
+}
+
+bg_pid= bg_k= bg_log=
+# QEMU processes started by the harness run $1 (descendants of it)
+qemu_of() {
+	local p c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		p=$(ps -o comm= -p "$c" 2>/dev/null)
+		case $p in qemu-system-*) echo "$c" ;; esac
+		qemu_of "$c"
+	done
+}
+if [ "$vm" = no ]; then
+	note "step 5 skipped: SMART_MADVISE_DKMS_VM=no"
+elif [ $installed != yes ]; then
+	not_ok "step 5: nothing installed to boot"
+elif [ ! -x "$harness" ]; then
+	not_ok "step 5: $harness missing: cannot boot the VM suite"
+else
+	last=$((${#vm_kernels[@]} - 1))
+	for i in "${!vm_kernels[@]}"; do
+		k=${vm_kernels[$i]}
+		log=$work/vm-$k.log
+		if [ "$i" -lt "$last" ]; then
+			vm_step "$k" "${kos[$i]}" "$log"
+			vm_report "$k" $? "$log"
+		else
+			# the last one runs while the package is purged (step 6)
+			vm_step "$k" "${kos[$i]}" "$log" &
+			bg_pid=$! bg_k=$k bg_log=$log
+			# wait (at most 10 min: the harness may build first) until
+			# the guest has booted and its runner started the first
+			# case (the cases load the module): QEMU's second serial
+			# port file (-serial file:...) shows "TAP version"
+			for _ in $(seq 600); do
+				kill -0 $bg_pid 2>/dev/null || break
+				guest=$(qemu_of "$bg_pid" | head -n 1)
+				if [ -n "$guest" ]; then
+					res=$(tr '\0' '\n' <"/proc/$guest/cmdline" 2>/dev/null |
+						sed -n 's/^file://p' | tail -n 1)
+					[ -n "$res" ] && grep -qs 'TAP version' "$res" && break
+				fi
+				sleep 1
+			done
+			sleep 1
+		fi
+	done
+fi
+
+# --- 6. purge -----------------------------------------------------------------
+guest=
+if [ -n "$bg_pid" ]; then
+	guest=$(qemu_of "$bg_pid" | head -n 1)
+	if [ -n "$guest" ]; then
+		note "purging while the $bg_k guest (qemu pid $guest) runs with the DKMS-built module"
+	else
+		note "the $bg_k guest already finished: purge does not overlap a running guest"
+	fi
+fi
+purge_and_check "step 6"
+if [ -n "$guest" ]; then
+	kill -0 "$guest" 2>/dev/null && note "guest qemu pid $guest still running after the purge" ||
+		note "guest qemu pid $guest ended during the purge"
+fi
+if [ -n "$bg_pid" ]; then
+	wait "$bg_pid"
+	vm_report "$bg_k" $? "$bg_log"
+fi
+
+# --- 7. reinstall after purge, then purge again ---------------------------------
+install_and_check "step 7a (reinstall)" "step 7b (reinstall)" &&
+	purge_and_check "step 7c (final purge)"
+
+# --- 8. smart-madvise-tools (when tools/ exists) ------------------------------
+tdeb=$(ls "$top"/out/deb/smart-madvise-tools_"$version"_*.deb 2>/dev/null | head -n 1)
+if [ -n "$tdeb" ]; then
+	tbad=
+	if run tools.log apt_get install --no-install-recommends "$tdeb"; then
+		tv=$(smadvctl --version 2>&1 | head -n 1)
+		note "smadvctl --version: $tv"
+		case $tv in *" $version"*) ;; *) tbad+=" smadvctl --version '$tv' lacks $version;" ;; esac
+		ls /usr/share/man/man8/smadvctl.8* >/dev/null 2>&1 || tbad+=" no smadvctl(8) man page;"
+		[ -e /usr/share/bash-completion/completions/smadvctl ] || tbad+=" no bash completion;"
+		run tools.log apt_get purge smart-madvise-tools || tbad+=" purge failed;"
+		! command -v smadvctl >/dev/null || tbad+=" smadvctl still there after purge;"
+	else
+		tbad+=" apt-get install failed (see $work/tools.log);"
+	fi
+	if [ -z "$tbad" ]; then
+		ok "step 8: $(basename "$tdeb") installs smadvctl $version with man page and completion, purges cleanly"
+	else
+		not_ok "step 8:$tbad"
+	fi
+else
+	note "step 8 skipped: no smart-madvise-tools package (no tools/Makefile)"
+fi
+
+finish

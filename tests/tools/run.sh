@@ -1,0 +1,405 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side tests of tools/ (issue 7): no kernel module needed.
+#  - tools/ builds with no compiler warning (dynamic and -static);
+#  - smadvctl(8) renders without warnings (man --warnings -l);
+#  - the bash completion completes commands and tunable names;
+#  - smadvctl against a fake sysfs/debugfs tree (SMADVCTL_SYSFS_DIR,
+#    SMADVCTL_DEBUGFS_DIR): status, top, events, get/set, --json checked by a
+#    strict JSON validator and Python's json, metrics checked by
+#    prometheus_client's parser and by tests/progs/smadv_fmtcheck, which
+#    must agree sample by sample;
+#  - error paths: not loaded, version mismatch, format mismatch, not root,
+#    unknown and read-only names.
+# Prints TAP and ends with "N passed, N failed[, N skipped]".
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d /tmp/smadv-tools-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+PY=/usr/bin/python3
+N=0 PASS=0 FAIL=0 SKIP=0
+
+ok() { N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N - $1"; }
+nok() {
+	N=$((N + 1)); FAIL=$((FAIL + 1)); echo "not ok $N - $1"
+	[ -n "${2:-}" ] && [ -s "$2" ] && sed 's/^/#   /' "$2" | head -n 30
+	return 0
+}
+skip() { N=$((N + 1)); SKIP=$((SKIP + 1)); echo "ok $N - $1 # SKIP $2"; }
+# check NAME CMD...: pass when CMD succeeds; its output is shown on failure.
+check() {
+	local name=$1
+	shift
+	if "$@" > "$WORK/chk" 2>&1; then ok "$name"; else nok "$name" "$WORK/chk"; fi
+}
+
+# --- dependencies (make check installs what it needs) ---------------------
+need_pkgs=()
+command -v man > /dev/null || need_pkgs+=(man-db)
+command -v groff > /dev/null || need_pkgs+=(groff-base)
+"$PY" -c 'import prometheus_client' 2> /dev/null || need_pkgs+=(python3-prometheus-client)
+if [ ${#need_pkgs[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && [ "${SMART_MADVISE_NO_INSTALL:-0}" != 1 ]; then
+	echo "# installing ${need_pkgs[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
+		--no-install-recommends "${need_pkgs[@]}" > "$WORK/apt.log" 2>&1 ||
+		{ apt-get -o DPkg::Lock::Timeout=900 update -qq > /dev/null 2>&1
+		  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
+			--no-install-recommends "${need_pkgs[@]}" >> "$WORK/apt.log" 2>&1; } ||
+		sed 's/^/# /' "$WORK/apt.log" | tail -n 5
+fi
+
+echo "TAP version 13"
+
+# --- build ------------------------------------------------------------------
+mkdir -p "$WORK/tree"
+cp -r "$REPO/tools" "$WORK/tree/tools"
+cp "$REPO/dkms.conf" "$WORK/tree/" 2> /dev/null
+[ -d "$REPO/src/uapi" ] && mkdir -p "$WORK/tree/src" && cp -r "$REPO/src/uapi" "$WORK/tree/src/"
+make -C "$WORK/tree/tools" clean > /dev/null 2>&1
+if make -C "$WORK/tree/tools" > "$WORK/build.log" 2>&1 && ! grep -qi warning "$WORK/build.log"; then
+	ok "make -C tools: builds without warnings"
+else
+	nok "make -C tools: builds without warnings" "$WORK/build.log"
+fi
+S=$WORK/tree/tools/smadvctl
+make -C "$WORK/tree/tools" clean > /dev/null 2>&1
+if make -C "$WORK/tree/tools" LDFLAGS=-static > "$WORK/build.log" 2>&1 &&
+   ! grep -qi warning "$WORK/build.log" && ! readelf -l "$S" | grep -q INTERP; then
+	ok "make -C tools LDFLAGS=-static: static, no warnings"
+else
+	nok "make -C tools LDFLAGS=-static: static, no warnings" "$WORK/build.log"
+fi
+FC=$WORK/fmtcheck
+if gcc -O2 -Wall -Wextra -Werror -o "$FC" "$REPO/tests/progs/smadv_fmtcheck.c" > "$WORK/out" 2>&1; then
+	ok "build smadv_fmtcheck"
+else
+	nok "build smadv_fmtcheck" "$WORK/out"
+fi
+if ! [ -x "$S" ]; then
+	echo "Bail out! smadvctl did not build"
+	echo "$PASS passed, $((FAIL + 1)) failed"
+	exit 1
+fi
+
+# --- man page and completion ----------------------------------------------
+if command -v man > /dev/null; then
+	if MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$REPO/tools/smadvctl.8" \
+		> "$WORK/man.txt" 2> "$WORK/man.err" && ! [ -s "$WORK/man.err" ] &&
+	   grep -q 'EXIT STATUS' "$WORK/man.txt"; then
+		ok "man --warnings -l tools/smadvctl.8: no warnings"
+	else
+		nok "man --warnings -l tools/smadvctl.8: no warnings" "$WORK/man.err"
+	fi
+else
+	skip "man --warnings -l tools/smadvctl.8" "man-db not installed"
+fi
+if command -v groff > /dev/null; then
+	check "groff -man -ww -z: no warnings" bash -c \
+		"groff -man -ww -z '$REPO/tools/smadvctl.8' 2>&1 | (! grep .)"
+fi
+
+complete_words() {	# complete_words WORD... : print COMPREPLY for the last word
+	bash -c '
+		complete() { :; }
+		. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		_smadvctl smadvctl "${COMP_WORDS[$COMP_CWORD]}" "${COMP_WORDS[$COMP_CWORD-1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$REPO/tools/smadvctl.bash-completion" "$@"
+}
+check "bash completion: syntax" bash -n "$REPO/tools/smadvctl.bash-completion"
+# expect_completion NAME WANT WORD...: sorted completions, space separated
+expect_completion() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$(complete_words "$@" 2> /dev/null | sed '/^$/d' | sort | tr '\n' ' ')
+	if [ "$got" = "$want" ]; then
+		ok "completion: $name"
+	else
+		echo "# got '$got', want '$want'"
+		nok "completion: $name"
+	fi
+}
+expect_completion "'s' -> set status" "set status " smadvctl s
+expect_completion "set win -> window_size" "window_size " smadvctl set win
+expect_completion "set does not offer read-only version" "" smadvctl set v
+expect_completion "get v -> version" "version " smadvctl get v
+expect_completion "set enable -> 0 1" "0 1 " smadvctl set enable ""
+expect_completion "top options" "--json -d -n " smadvctl top -
+expect_completion "monitor options" "--count --csv --follow --help --new --unregister " smadvctl monitor --
+
+# --- fake module tree --------------------------------------------------------
+SYS=$WORK/sys DBG=$WORK/dbg
+mkdir -p "$SYS" "$DBG"
+for kv in enable=1 dry_run=0 window_size=64 threshold=75 max_gap_pages=32 \
+	  max_processes=4096 sample_interval_ms=50 version=0.1.0 fault_hook=kprobe; do
+	echo "${kv#*=}" > "$SYS/${kv%%=*}"
+done
+printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nhandler_samples 16\nhandler_ns 1234567890123\nallocations_live_neg -2\nsome_future_counter 7\n' > "$DBG/stats"
+# comm with a quote, a backslash, a control character and invalid UTF-8
+printf 'pid comm faults sequential random verdict rewrites\n1 init 10 5 5 unknown 0\n200 fio 700 690 10 sequential 2\n300 we"ird\\x\001\377 290 105 185 mixed 0\n4194304 caf\303\251 5 0 5 random 0\n' > "$DBG/processes"
+printf 'time_ns pid comm start length asked applied seq_permille mode\n12345678901 200 fio 0x7f0000000000 0x400000 random sequential 984 applied\n12399999999 300 we"ird\\x\001\377 0x7f0000400000 0x1000 random sequential 970 dry_run\n' > "$DBG/rewrites"
+printf '200 690\n' > "$DBG/seq_page_faults"
+export SMADVCTL_SYSFS_DIR=$SYS SMADVCTL_DEBUGFS_DIR=$DBG
+
+# run NAME WANT_RC CMD... : output in $WORK/out (stdout) $WORK/err (stderr)
+run() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	"$@" > "$WORK/out" 2> "$WORK/err" || rc=$?
+	if [ "$rc" = "$want" ]; then
+		ok "$name (exit $rc)"
+		return 0
+	fi
+	echo "# exit $rc, wanted $want; stdout/stderr:"
+	cat "$WORK/out" "$WORK/err" | sed 's/^/#   /' | head -n 20
+	nok "$name"
+	return 1
+}
+has() {		# has NAME FILE EREGEX
+	if tr '\n' ' ' < "$2" | grep -aEq -- "$3"; then ok "$1"; else echo "# /$3/ not in:"; nok "$1" "$2"; fi
+}
+
+run "status" 0 "$S" status
+has "status shows version and tunables" "$WORK/out" 'smart_madvise 0\.1\.0 loaded.*kprobe'
+has "status shows window_size with range" "$WORK/out" 'window_size +64 +\(8\.\.512, default 64\)'
+has "status shows stats, unknown ones too" "$WORK/out" 'some_future_counter +7'
+run "status --json" 0 "$S" status --json
+check "status --json: strict JSON" "$FC" json "$WORK/out"
+check "status --json: fields" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["loaded"] is True and d["version"] == "0.1.0", d
+assert d["tunables"]["window_size"] == 64 and d["tunables"]["fault_hook"] == "kprobe", d
+assert d["stats"]["faults"] == 1000 and d["stats"]["some_future_counter"] == 7, d
+assert d["stats"]["allocations_live_neg"] == -2, d
+' "$WORK/out"
+run "--json status (global option)" 0 "$S" --json status
+
+run "top -n 1 (not a tty)" 0 "$S" top -n 1
+check "top: plain, no escape sequences" bash -c "! grep -q $'\033' '$WORK/out'"
+check "top: sorted by faults" bash -c \
+	"awk 'NR > 2 && NF { print \$1 }' '$WORK/out' | tr '\n' ' ' | grep -qx '200 300 1 4194304 '"
+check "top: control characters not printed raw" bash -c "! grep -q $'\001' '$WORK/out'"
+run "top without -n on a pipe prints once" 0 timeout 5 "$S" top
+run "top --json -n 2 -d 0.1" 0 "$S" top --json -n 2 -d 0.1
+check "top --json: strict JSON lines" "$FC" json -l "$WORK/out"
+check "top --json: fields and escaping" "$PY" -c '
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 2, lines
+d = json.loads(lines[1])
+p = {x["pid"]: x for x in d["processes"]}
+assert p[300]["comm"] == "we\"ird\\x\u0001\ufffd", repr(p[300]["comm"])
+assert p[4194304]["comm"] == "caf\u00e9"
+assert p[200]["verdict"] == "sequential" and p[200]["rewrites"] == 2
+assert p[200]["faults_per_sec"] == 0.0 and json.loads(lines[0])["processes"][0]["faults_per_sec"] is None
+' "$WORK/out"
+run "top -n x refused" 2 "$S" top -n x
+
+run "events" 0 "$S" events
+has "events: one line per entry" "$WORK/out" '\[ +12\.345678\] +200 fio +0x7f0000000000-0x7f0000400000 random +-> sequential +98\.4% seq +applied'
+run "events -n 1" 0 "$S" events -n 1
+check "events -n 1: only the newest" bash -c "[ \$(grep -c dry_run '$WORK/out') = 1 ] && ! grep -q ' fio ' '$WORK/out'"
+run "events --json" 0 "$S" events --json
+check "events --json: strict JSON" "$FC" json "$WORK/out"
+check "events --json: fields" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 2 and d[0]["start"] == 0x7f0000000000 and d[0]["length"] == 0x400000
+assert d[0]["asked"] == "random" and d[0]["applied"] == "sequential" and d[0]["dry_run"] is False
+assert d[1]["seq_permille"] == 970 and d[1]["dry_run"] is True
+' "$WORK/out"
+# follow: new entries appended while following are printed once
+"$S" events -f --json -d 0.1 > "$WORK/follow" 2>&1 &
+fpid=$!
+sleep 0.5
+printf '12500000000 200 fio 0x7f0000800000 0x2000 random sequential 990 applied\n' >> "$DBG/rewrites"
+sleep 0.5
+kill "$fpid"; wait "$fpid" 2> /dev/null
+check "events -f: prints new entries once, JSON lines" bash -c \
+	"[ \$(wc -l < '$WORK/follow') = 3 ] && '$FC' json -l '$WORK/follow' && grep -q 12500000000 '$WORK/follow'"
+
+# --- metrics ------------------------------------------------------------------
+run "metrics" 0 "$S" metrics
+cp "$WORK/out" "$WORK/metrics.prom"
+check "metrics: strict exposition-format parser (-c conventions)" "$FC" prom -c "$WORK/metrics.prom"
+if "$PY" -c 'import prometheus_client' 2> /dev/null; then
+	check "metrics: prometheus_client parses it; names, types and values" "$PY" -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families as parse
+fams = {f.name: f for f in parse(open(sys.argv[1], encoding="utf-8").read())}
+def val(fam, name, **labels):
+    for s in fams[fam].samples:
+        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    raise AssertionError("no sample %s %s" % (name, labels))
+assert fams["smart_madvise_faults"].type == "counter"
+assert val("smart_madvise_faults", "smart_madvise_faults_total", pid="200", comm="fio") == 700
+assert val("smart_madvise_faults", "smart_madvise_faults_total", pid="300",
+           comm="we\"ird\\x\u0001\ufffd") == 290
+assert val("smart_madvise_faults", "smart_madvise_faults_total", pid="4194304", comm="caf\u00e9") == 5
+assert val("smart_madvise_verdict", "smart_madvise_verdict", pid="200", verdict="sequential") == 1
+assert val("smart_madvise_verdict", "smart_madvise_verdict", pid="200", verdict="random") == 0
+assert fams["smart_madvise_window_size"].type == "gauge"
+assert val("smart_madvise_window_size", "smart_madvise_window_size") == 64
+assert val("smart_madvise_sample_interval_seconds", "smart_madvise_sample_interval_seconds") == 0.05
+assert val("smart_madvise_all_faults", "smart_madvise_all_faults_total") == 1000
+assert val("smart_madvise_tracked_processes", "smart_madvise_tracked_processes") == 3
+assert val("smart_madvise_info", "smart_madvise_info", version="0.1.0", fault_hook="kprobe") == 1
+h = fams["smart_madvise_fault_handler_seconds"]
+assert h.type == "summary"
+assert val("smart_madvise_fault_handler_seconds", "smart_madvise_fault_handler_seconds_sum") == 1234.567890123
+assert val("smart_madvise_fault_handler_seconds", "smart_madvise_fault_handler_seconds_count") == 16
+for f in fams.values():
+    assert f.documentation, f.name
+    assert f.type in ("counter", "gauge", "summary"), (f.name, f.type)
+    for s in f.samples:
+        if f.type != "summary":
+            assert (f.type == "counter") == s.name.endswith("_total"), s.name
+' "$WORK/metrics.prom"
+	check "metrics: smadv_fmtcheck and prometheus_client agree on every sample" "$PY" -c '
+import json, subprocess, sys
+from prometheus_client.parser import text_string_to_metric_families as parse
+text = open(sys.argv[2], encoding="utf-8").read()
+ref = sorted((s.name, tuple(sorted(s.labels.items())), s.value)
+             for f in parse(text) for s in f.samples)
+out = subprocess.run([sys.argv[1], "prom", "-d", sys.argv[2]], capture_output=True,
+                     check=True).stdout.decode()
+got = sorted((d["name"], tuple(sorted(d["labels"].items())), float(d["value"]))
+             for d in map(json.loads, out.splitlines()))
+assert ref == got, (ref[:3], got[:3])
+assert len(ref) > 20
+' "$FC" "$WORK/metrics.prom"
+else
+	skip "metrics: prometheus_client parse" "python3-prometheus-client not installed"
+fi
+if "$PY" -c 'import prometheus_client' 2> /dev/null; then
+	# guest-metrics.py reads the expositions a guest wrote to its TAP stream
+	{ echo "TAP version 13"; echo "# PROM-BEGIN fake"
+	  sed 's/^/# PROM| /; s/$/\r/' "$WORK/metrics.prom"; echo "# PROM-END"; } > "$WORK/result.txt"
+	check "guest-metrics.py parses a TAP-embedded exposition" \
+		"$PY" "$REPO/tests/tools/guest-metrics.py" "$WORK/result.txt"
+	sed -i 's/^\(# PROM| smart_madvise_faults_total{pid="200",comm="fio"\)}/\1/' "$WORK/result.txt"
+	check "guest-metrics.py rejects a broken exposition" bash -c \
+		"! '$PY' '$REPO/tests/tools/guest-metrics.py' '$WORK/result.txt'"
+fi
+run "metrics -o FILE" 0 "$S" metrics -o "$WORK/node.prom"
+check "metrics -o: same content, no temp file left" bash -c \
+	"cmp -s '$WORK/node.prom' '$WORK/metrics.prom' && [ \$(ls '$WORK' | grep -c 'node.prom') = 1 ]"
+
+# strict checker: each of these must be refused
+i=0
+while IFS= read -r bad; do
+	i=$((i + 1))
+	printf '%b' "$bad" > "$WORK/bad.prom"
+	if "$FC" prom "$WORK/bad.prom" > /dev/null 2>&1; then
+		nok "fmtcheck refuses invalid exposition #$i: $bad"
+	else
+		ok "fmtcheck refuses invalid exposition #$i"
+	fi
+done <<'EOF'
+m{a="b} 1\n
+m{a="\\x"} 1\n
+m{a="b",a="c"} 1\n
+m{1a="b"} 1\n
+m{__a="b"} 1\n
+m 1x\n
+m\n
+m 1 1.5\n
+m 1 2 3\n
+1m 1\n
+m-x 1\n
+m 1\nn 2\nm 3\n
+m{a="b"} 1\nm{a="b"} 2\n
+# TYPE m counter\n# TYPE m counter\nm 1\n
+# TYPE m foo\nm 1\n
+m 1\n# TYPE m gauge\n
+# HELP m a\\tb\nm 1\n
+m{a="\377"} 1\n
+m 1
+EOF
+# ... and these accepted, by both parsers
+while IFS= read -r good; do
+	printf '%b' "$good" > "$WORK/good.prom"
+	if "$FC" prom "$WORK/good.prom" > "$WORK/out" 2>&1 &&
+	   "$PY" -c 'import sys; from prometheus_client.parser import text_string_to_metric_families as p
+list(p(open(sys.argv[1]).read()))' "$WORK/good.prom" >> "$WORK/out" 2>&1; then
+		ok "valid exposition accepted: $good"
+	else
+		nok "valid exposition accepted: $good" "$WORK/out"
+	fi
+done <<'EOF'
+m 1\n
+m{a="b\\\\c\\"d\\ne"} -Inf\n
+# HELP m x\\ny\n# TYPE m gauge\nm{a="1",} NaN 1700000000000\n
+# a plain comment\n\nm 1.5e-3\n
+EOF
+
+# --- get / set ---------------------------------------------------------------
+run "get window_size" 0 "$S" get window_size
+has "get prints the value" "$WORK/out" '^64 $'
+run "get fault_hook (read-only text)" 0 "$S" get fault_hook
+run "get unknown name refused" 2 "$S" get bogus
+has "get unknown: lists known names" "$WORK/err" "unknown tunable 'bogus'.*"
+run "set window_size 128" 0 "$S" set window_size 128
+check "set writes the value with a newline" bash -c "[ \"\$(cat '$SYS/window_size')\" = 128 ]"
+run "set unknown name refused" 2 "$S" set bogus 1
+run "set ../enable refused" 2 "$S" set ../enable 1
+run "set read-only version refused" 2 "$S" set version 9
+has "set read-only: says so" "$WORK/err" "read-only"
+run "set with a value longer than a page refused" 1 "$S" set window_size "$(printf '%05000d' 1)"
+has "set too long: says E2BIG and keeps the value" "$WORK/err" 'too long \(E2BIG\).*window_size is unchanged: 128'
+run "set with missing value" 2 "$S" set window_size
+run "enable" 0 "$S" disable
+check "disable wrote 0" bash -c "[ \"\$(cat '$SYS/enable')\" = 0 ]"
+run "enable" 0 "$S" enable
+check "enable wrote 1" bash -c "[ \"\$(cat '$SYS/enable')\" = 1 ]"
+
+# --- errors --------------------------------------------------------------------
+SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: status" 3 "$S" status
+has "not loaded: names cause and fix" "$WORK/err" 'not loaded.*modprobe smart_madvise'
+SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: status --json still JSON" 3 "$S" status --json
+check "not loaded: JSON says loaded=false" "$PY" -c \
+	'import json,sys; assert json.load(open(sys.argv[1]))["loaded"] is False' "$WORK/out"
+for c in "top -n 1" events metrics "get enable" "set enable 1" enable; do
+	# shellcheck disable=SC2086
+	SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: $c" 3 "$S" $c
+done
+echo 1.0.0 > "$SYS/version"
+run "version mismatch: status" 6 "$S" status
+has "version mismatch: names both versions and the fix" "$WORK/err" "module is version '1\.0\.0'.*interface 0\.x"
+run "version mismatch: metrics" 6 "$S" metrics
+echo 0.1.0 > "$SYS/version"
+SMADVCTL_DEBUGFS_DIR=$WORK/nodbg run "debugfs dir missing: top" 4 "$S" top -n 1
+has "debugfs dir missing: says so" "$WORK/err" 'does not exist'
+cp "$DBG/processes" "$WORK/processes.good"
+printf 'pid comm faults\n1 init 10\n' > "$DBG/processes"
+run "format mismatch in processes" 6 "$S" top -n 1
+has "format mismatch: names file and line" "$WORK/err" 'processes line 2'
+cp "$WORK/processes.good" "$DBG/processes"
+if [ "$(id -u)" = 0 ] && gcc -O2 -o "$WORK/runas" "$REPO/tests/progs/sm_runas.c" 2> /dev/null; then
+	chmod 0711 "$WORK" "$WORK/tree" "$WORK/tree/tools"
+	chmod 0755 "$SYS" && chmod 0700 "$DBG" && chmod 0644 "$SYS"/*
+	run "not root: status" 5 "$WORK/runas" 65534 65534 "$S" status
+	has "not root: names cause and fix" "$WORK/err" 'root-only.*sudo'
+	run "not root: metrics" 5 "$WORK/runas" 65534 65534 "$S" metrics
+	run "not root: get works (sysfs is world-readable)" 0 "$WORK/runas" 65534 65534 "$S" get threshold
+	run "not root: set refused" 5 "$WORK/runas" 65534 65534 "$S" set threshold 80
+	has "not root: set explains" "$WORK/err" 'needs root'
+	check "not root: value unchanged" bash -c "[ \"\$(cat '$SYS/threshold')\" = 75 ]"
+else
+	skip "not root checks" "not running as root"
+fi
+run "unknown command" 2 "$S" frobnicate
+run "--version" 0 "$S" --version
+has "--version names the release" "$WORK/out" "^smadvctl $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf") "
+run "help" 0 "$S" help
+
+echo "1..$N"
+line="$PASS passed, $FAIL failed"
+[ "$SKIP" -gt 0 ] && line+=", $SKIP skipped"
+echo "$line"
+[ "$FAIL" = 0 ]
