@@ -32,7 +32,7 @@ tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 [ -n "$tarball" ] || { log "no /usr/src/linux-source-6.1.tar.xz"; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
 [ -n "$srcver" ] || { log "linux-source-6.1 is not installed"; exit 1; }
-stamp=$( { echo "$srcver"; gcc --version | head -n1; cat "$here/config.fragment"; } | sha256sum | cut -c1-16)
+stamp=$( { echo "$srcver"; gcc --version | head -n1; grep -v '^#' "$here/config.fragment"; } | sha256sum | cut -c1-16)
 tree=$cache/linux-6.1-$stamp
 
 if [ -f "$tree/.smart-madvise-built" ]; then
@@ -64,6 +64,9 @@ for o in KASAN KASAN_GENERIC DEBUG_KMEMLEAK PROVE_LOCKING DEBUG_ATOMIC_SLEEP KPR
 	 BLK_DEV_INITRD DEVTMPFS PROC_PAGE_MONITOR TRANSPARENT_HUGEPAGE SMP FUTEX MULTIUSER \
 	 DEBUG_OBJECTS_RCU_HEAD PANIC_ON_OOPS TRACEPOINTS; do
 	grep -q "^CONFIG_$o=y" .config || { log "config: CONFIG_$o did not stick"; bad=1; }
+done
+for o in $(sed -n 's/^CONFIG_\([A-Z0-9_]*\)=y$/\1/p' "$here/config.fragment"); do
+	grep -q "^CONFIG_$o=y" .config || { log "config: CONFIG_$o=y of config.fragment did not stick"; bad=1; }
 done
 grep -q '^# CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN is not set' .config || { log "config: KMEMLEAK_AUTO_SCAN on"; bad=1; }
 [ $bad = 0 ] || exit 1
