@@ -85,12 +85,16 @@ DEFINE_SHOW_ATTRIBUTE(sm_seq_page_faults);
 
 static int sm_stats_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "faults %llu\n", sm_stat_read(faults));
-	seq_printf(m, "faults_sequential %llu\n",
-		   sm_stat_read(faults_sequential));
-	seq_printf(m, "faults_random %llu\n", sm_stat_read(faults_random));
-	seq_printf(m, "faults_untracked %llu\n",
-		   sm_stat_read(faults_untracked));
+	u64 faults = sm_stat_read(faults);
+	u64 seq = sm_stat_read(faults_sequential);
+	u64 untracked = sm_stat_read(faults_untracked);
+
+	/* Read apart from each other: clamp, never print a wrapped count. */
+	seq_printf(m, "faults %llu\n", faults);
+	seq_printf(m, "faults_sequential %llu\n", seq);
+	seq_printf(m, "faults_random %llu\n",
+		   faults > seq + untracked ? faults - seq - untracked : 0);
+	seq_printf(m, "faults_untracked %llu\n", untracked);
 	seq_printf(m, "processes_tracked %u\n", sm_tracker_nr_procs());
 	seq_printf(m, "rewrites %llu\n", sm_stat_read(rewrites));
 	seq_printf(m, "rewrites_dry_run %llu\n",

@@ -26,8 +26,7 @@ extern struct sm_tunables sm_tun;
 /* Per-CPU so the fault path never bounces a shared cache line. */
 struct sm_stats {
 	u64 faults;
-	u64 faults_sequential;
-	u64 faults_random;
+	u64 faults_sequential;	/* the rest of the tracked faults are random */
 	u64 faults_untracked;
 	u64 madvise_calls;
 	u64 rewrites;

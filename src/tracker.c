@@ -196,8 +196,6 @@ static void sm_track_fault_untimed(const struct mm_struct *mm,
 	spin_unlock(&p->lock);
 	if (seq)
 		sm_stat_inc(faults_sequential);
-	else
-		sm_stat_inc(faults_random);
 unlock_rcu:
 	rcu_read_unlock();
 }

@@ -69,7 +69,7 @@ run_step tools "host tests of tools/ (tests/tools/run.sh)" tests/tools/run.sh
 run_step dkms "packaging (tests/dkms.sh)" tests/dkms.sh
 run_step vm "VM suite (tests/vm/run.sh $*)" tests/vm/run.sh "$@"
 run_step metrics "guest metrics parsed on the host" \
-	python3 tests/tools/guest-metrics.py "$SM_BUILD"/*/result.txt
+	/usr/bin/python3 tests/tools/guest-metrics.py "$SM_BUILD"/*/result.txt
 run_step stress "stress suite, reduced scale" \
 	tests/vm/run.sh "$@" --suite stress --scale check
 run_step bench "benchmark smoke run (tests/bench/run.sh --smoke)" \
