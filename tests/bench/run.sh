@@ -82,53 +82,6 @@ build_progs() {
 		"$BENCH_DIR/sm_bench.c"
 }
 
-# build_module KREL: the module built from this tree against Debian's
-# headers; prints the .ko path.
-build_module() {
-	local krel=$1 tree log
-	tree=$SM_BUILD/bench/$krel/tree
-	log=$SM_BUILD/bench/$krel/build.log
-	rm -rf "$tree"
-	mkdir -p "$tree"
-	tar -C "$REPO_DIR" --exclude=./build --exclude=./out --exclude=./.git \
-		--exclude='*.ko' --exclude='*.o' --exclude=./tests -cf - . |
-		tar -C "$tree" -xf -
-	msg "building the module for $krel"
-	make -C "$(kernel_headers "$krel")" M="$tree" modules > "$log" 2>&1 ||
-		{ cat "$log" >&2; die "module build failed for $krel"; }
-	printf '%s\n' "$tree/smart_madvise.ko"
-}
-
-# add_kmods KREL DEST NAME...: kernel modules with their dependencies,
-# decompressed, plus DEST/load-order (same as tests/vm/run.sh).
-add_kmods() {
-	local krel=$1 dest=$2 mdir name
-	shift 2
-	mdir=$(kernel_modules "$krel")
-	mkdir -p "$dest"
-	local -A seen=()
-	_add_kmod() {
-		local n=${1//-/_} f dep
-		[ -n "${seen[$n]:-}" ] && return 0
-		seen[$n]=1
-		f=$(find "$mdir/kernel" \( -name "$n.ko" -o -name "$n.ko.xz" -o -name "$n.ko.zst" \
-			-o -name "${n//_/-}.ko" -o -name "${n//_/-}.ko.xz" \) | head -n1)
-		[ -n "$f" ] || return 0		# built in
-		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
-			_add_kmod "$dep"
-		done
-		case "$f" in
-		*.xz) xz -dc "$f" > "$dest/$n.ko" ;;
-		*.zst) zstd -qdc "$f" > "$dest/$n.ko" ;;
-		*) cp "$f" "$dest/$n.ko" ;;
-		esac
-		echo "$n.ko" >> "$dest/load-order"
-	}
-	for name in "$@"; do
-		_add_kmod "$name"
-	done
-}
-
 # The ext4 image: seq.dat and rand.dat of fixed content, made once.
 build_disk() {
 	local img=$SM_BUILD/bench/disk-$DISK_MIB.img stage

@@ -46,39 +46,15 @@ mkdir -p "$WORK" "$OUT"
 
 # --- build: module, static tools, initramfs --------------------------------
 TREE=$WORK/tree
-rm -rf "$TREE"
-mkdir -p "$TREE"
-tar -C "$REPO_DIR" --exclude=./build --exclude=./out --exclude=./.git \
-	--exclude='*.o' --exclude='*.ko' -cf - . | tar -C "$TREE" -xf -
+copy_tree "$TREE"
 if [ -n "${CS_MODULE:-}" ]; then
 	KO=$CS_MODULE
 else
-	msg "building the module for $KREL"
-	make -C "$(kernel_headers "$KREL")" M="$TREE" modules > "$WORK/build.log" 2>&1 ||
-		{ cat "$WORK/build.log" >&2; die "module build failed"; }
-	KO=$TREE/smart_madvise.ko
+	KO=$(build_module "$KREL") || die "module build failed"
 fi
 msg "building smadvctl and work (static)"
 make -C "$TREE/tools" LDFLAGS=-static smadvctl work >> "$WORK/build.log" 2>&1 ||
 	{ cat "$WORK/build.log" >&2; die "tools build failed"; }
-
-# add_kmod MODDIR DEST NAME: NAME and its dependencies, decompressed, in
-# load order.
-add_kmod() {
-	local mdir=$1 dest=$2 n=${3//-/_} f dep
-	grep -qx "$n.ko" "$dest/load-order" 2>/dev/null && return 0
-	f=$(find "$mdir/kernel" \( -name "$n.ko*" -o -name "${n//_/-}.ko*" \) | head -n1)
-	[ -n "$f" ] || return 0	# built in
-	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
-		add_kmod "$mdir" "$dest" "$dep"
-	done
-	case "$f" in
-	*.xz) xz -dc "$f" > "$dest/$n.ko" ;;
-	*.zst) zstd -qdc "$f" > "$dest/$n.ko" ;;
-	*) cp "$f" "$dest/$n.ko" ;;
-	esac
-	echo "$n.ko" >> "$dest/load-order"
-}
 
 ROOT=$WORK/initramfs
 rm -rf "$ROOT"
@@ -86,9 +62,7 @@ mkdir -p "$ROOT"/{bin,sbin,etc,proc,sys,dev,tmp,lib/modules/extra}
 cp /bin/busybox "$ROOT/bin/"
 cp "$KO" "$ROOT/lib/modules/smart_madvise.ko"
 cp "$TREE/tools/smadvctl" "$TREE/tools/work" "$ROOT/bin/"
-: > "$ROOT/lib/modules/extra/load-order"
-add_kmod "$(kernel_modules "$KREL")" "$ROOT/lib/modules/extra" zram
-add_kmod "$(kernel_modules "$KREL")" "$ROOT/lib/modules/extra" lzo_rle
+add_kmods "$KREL" "$ROOT/lib/modules/extra" zram lzo_rle
 install -m 0755 "$CS_DIR/guest-init" "$ROOT/init"
 
 # boot NAME MEM_MB CONF: one guest run; its result files land in $WORK/NAME/.

@@ -86,3 +86,70 @@ kernel_headers() {
 }
 kernel_modules() { printf '%s/lib/modules/%s\n' "$(kernel_root "$1")" "$1"; }
 kernel_stamp() { printf '%s/kernels/%s/.ready\n' "$SM_CACHE" "$1"; }
+
+# --- host-side builds shared by the VM suite, benchmarks and case studies ---
+
+# Copy the source tree (without build output and VCS data) to $1.
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	tar -C "$REPO_DIR" --exclude=./build --exclude=./out --exclude=./.git \
+		--exclude='*.ko' --exclude='*.o' -cf - . | tar -C "$1" -xf -
+}
+
+# build_module KREL: build the module in $SM_BUILD/KREL/tree with W=1.
+# Prints the .ko path. Any warning fails.
+build_module() {
+	local krel=$1 tree hdr log
+	tree=$SM_BUILD/$krel/tree
+	hdr=$(kernel_headers "$krel")
+	log=$SM_BUILD/$krel/build.log
+	copy_tree "$tree"
+	msg "building the module for $krel"
+	if ! make -C "$hdr" M="$tree" W=1 modules > "$log" 2>&1; then
+		sed 's/^/    /' "$log" >&2
+		warn "module build failed for $krel"
+		return 1
+	fi
+	if grep -i 'warning' "$log" >&2; then
+		warn "module build for $krel has warnings (W=1): failing"
+		return 1
+	fi
+	[ -f "$tree/smart_madvise.ko" ] || { warn "no smart_madvise.ko built"; return 1; }
+	printf '%s\n' "$tree/smart_madvise.ko"
+}
+
+# add_kmods KREL DEST NAME...: copy kernel modules and their dependencies,
+# decompressed, to DEST and write DEST/load-order (dependencies first).
+add_kmods() {
+	local krel=$1 dest=$2 mdir name f dep
+	shift 2
+	mdir=$(kernel_modules "$krel")
+	mkdir -p "$dest"
+	local -A seen=()
+	_add_kmod() {
+		local n=${1//-/_} f
+		[ -n "${seen[$n]:-}" ] && return 0
+		seen[$n]=1
+		f=$(find "$mdir/kernel" -name "$n.ko" -o -name "$n.ko.xz" -o -name "$n.ko.zst" \
+			-o -name "${n//_/-}.ko" -o -name "${n//_/-}.ko.xz" -o -name "${n//_/-}.ko.zst" | head -n1)
+		if [ -z "$f" ]; then
+			# built in (or not there): nothing to load
+			grep -q "/$n.ko$" "$mdir/modules.builtin" 2>/dev/null ||
+				warn "kernel module $n not found for $krel"
+			return 0
+		fi
+		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+			_add_kmod "$dep"
+		done
+		case "$f" in
+		*.xz) xz -dc "$f" > "$dest/$n.ko" ;;
+		*.zst) zstd -qdc "$f" > "$dest/$n.ko" ;;
+		*) cp "$f" "$dest/$n.ko" ;;
+		esac
+		echo "$n.ko" >> "$dest/load-order"
+	}
+	for name in "$@"; do
+		_add_kmod "$name"
+	done
+}

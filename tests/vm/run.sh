@@ -77,14 +77,6 @@ FAIL_NOTES=()
 
 # --- host-side builds -------------------------------------------------------
 
-# Copy the source tree (without build output and VCS data) to $1.
-copy_tree() {
-	rm -rf "$1"
-	mkdir -p "$1"
-	tar -C "$REPO_DIR" --exclude=./build --exclude=./out --exclude=./.git \
-		--exclude='*.ko' --exclude='*.o' -cf - . | tar -C "$1" -xf -
-}
-
 # Build the static guest programs (tests/progs/*.c, and tools/ if it has a
 # Makefile) into $SM_BUILD/progs. Fails on any compiler warning.
 build_progs() {
@@ -119,63 +111,6 @@ build_progs() {
 		cat "$log" >&2
 		die "compiler warnings in the test programs"
 	fi
-}
-
-# build_module KREL: build the module in $SM_BUILD/KREL/tree with W=1.
-# Prints the .ko path. Any warning fails.
-build_module() {
-	local krel=$1 tree hdr log
-	tree=$SM_BUILD/$krel/tree
-	hdr=$(kernel_headers "$krel")
-	log=$SM_BUILD/$krel/build.log
-	copy_tree "$tree"
-	msg "building the module for $krel"
-	if ! make -C "$hdr" M="$tree" W=1 modules > "$log" 2>&1; then
-		sed 's/^/    /' "$log" >&2
-		warn "module build failed for $krel"
-		return 1
-	fi
-	if grep -i 'warning' "$log" >&2; then
-		warn "module build for $krel has warnings (W=1): failing"
-		return 1
-	fi
-	[ -f "$tree/smart_madvise.ko" ] || { warn "no smart_madvise.ko built"; return 1; }
-	printf '%s\n' "$tree/smart_madvise.ko"
-}
-
-# add_kmods KREL DEST NAME...: copy kernel modules and their dependencies,
-# decompressed, to DEST and write DEST/load-order (dependencies first).
-add_kmods() {
-	local krel=$1 dest=$2 mdir name f dep
-	shift 2
-	mdir=$(kernel_modules "$krel")
-	mkdir -p "$dest"
-	local -A seen=()
-	_add_kmod() {
-		local n=${1//-/_} f
-		[ -n "${seen[$n]:-}" ] && return 0
-		seen[$n]=1
-		f=$(find "$mdir/kernel" -name "$n.ko" -o -name "$n.ko.xz" -o -name "$n.ko.zst" \
-			-o -name "${n//_/-}.ko" -o -name "${n//_/-}.ko.xz" -o -name "${n//_/-}.ko.zst" | head -n1)
-		if [ -z "$f" ]; then
-			# built in (or not there): nothing to load
-			grep -q "/$n.ko$" "$mdir/modules.builtin" 2>/dev/null ||
-				warn "kernel module $n not found for $krel"
-			return 0
-		fi
-		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
-			_add_kmod "$dep"
-		done
-		case "$f" in
-		*.xz) xz -dc "$f" > "$dest/$n.ko" ;;
-		*.zst) zstd -qdc "$f" > "$dest/$n.ko" ;;
-		*) cp "$f" "$dest/$n.ko" ;;
-		esac
-		echo "$n.ko" >> "$dest/load-order"
-	}
-	for name in "$@"; do
-		_add_kmod "$name"
-	done
 }
 
 # build_initramfs KREL KO OUT
