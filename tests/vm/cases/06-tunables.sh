@@ -138,15 +138,7 @@ for p in window_size=7 window_size=513 window_size=abc window_size= \
 	 max_processes=65537 sample_interval_ms=9 window_size=99999999999 \
 	 window_size=64x; do
 	dmesg -c > /dev/null
-	if insmod "$SM_KO" "$p" 2>/dev/null; then
-		fail "insmod $p loaded"
-		sm_unload
-		continue
-	fi
-	if sm_loaded || [ -d "$SM_SYS" ]; then
-		fail "insmod $p failed but left the module loaded"
-		sm_unload
-	fi
+	sm_load_refused "$p" || continue
 	name=${p%%=*}
 	if dmesg | grep -q "$name"; then
 		pass "insmod $p refused: $(dmesg | grep "$name" | tail -n1 | sed 's/^\[[ 0-9.]*\] //')"

@@ -93,16 +93,7 @@ for p in enable=2 enable=-1 enable=yes enable= dry_run=2 dry_run=0x1 \
 	 max_gap_pages=0 max_gap_pages=1025 max_processes=0 max_processes=65537 \
 	 max_processes=1e3 sample_interval_ms=9 sample_interval_ms=10001 \
 	 fault_hook=bogus fault_hook= madvise_hook=bogus madvise_hook=do_madvise2; do
-	if insmod "$SM_KO" "$p" 2>/dev/null; then
-		fail "insmod '$p' loaded"
-		sm_unload
-		continue
-	fi
-	if sm_loaded || [ -d "$SM_SYS" ]; then
-		fail "insmod '$p' failed but left the module loaded"
-		sm_unload
-		continue
-	fi
+	sm_load_refused "$p" || continue
 	refused=$((refused + 1))
 done
 echo "# figure: badparams_refused $refused"

@@ -56,6 +56,19 @@ sm_load() {
 }
 # Load or give up on the whole case (exit 1).
 sm_load_or_die() { sm_load "$@" || { fail "module did not load"; finish; }; }
+# sm_load_refused PARAM: insmod with PARAM must fail and leave nothing loaded.
+sm_load_refused() {
+	if insmod "$SM_KO" "$1" 2>/dev/null; then
+		fail "insmod '$1' loaded"
+		sm_unload
+		return 1
+	fi
+	if sm_loaded || [ -d "$SM_SYS" ]; then
+		fail "insmod '$1' failed but left the module loaded"
+		sm_unload
+		return 1
+	fi
+}
 sm_unload() { sm_loaded || return 0; rmmod smart_madvise; }
 
 sm_get() { cat "$SM_SYS/$1"; }
