@@ -6,8 +6,9 @@
 #   2. unit tests of the decision logic (make unit)
 #   3. kernel style (tests/style.sh: checkpatch --strict)
 #   4. host tests of tools/ (tests/tools/run.sh)
-#   5. packaging tests (tests/dkms.sh)
-#   6. the VM suite on every kernel of tests/vm/kernels.list, and the
+#   5. the kernel resolver (tests/kernels-resolve.sh), then the packaging
+#      tests (tests/dkms.sh)
+#   6. the VM suite on every kernel series of tests/vm/kernels.list, and the
 #      metrics the guests exposed, parsed with prometheus_client
 #   7. the stress suite at reduced scale (make stress runs it full scale)
 #   8. the benchmark suite's smoke run (never a timing)
@@ -66,6 +67,7 @@ msg "dependencies present"
 run_step unit "unit tests (make unit)" make --no-print-directory unit
 run_step style "kernel style (tests/style.sh)" tests/style.sh
 run_step tools "host tests of tools/ (tests/tools/run.sh)" tests/tools/run.sh
+run_step kernels "kernel resolver (tests/kernels-resolve.sh)" tests/kernels-resolve.sh
 run_step dkms "packaging (tests/dkms.sh)" tests/dkms.sh
 run_step vm "VM suite (tests/vm/run.sh $*)" tests/vm/run.sh "$@"
 run_step metrics "guest metrics parsed on the host" \

@@ -16,7 +16,9 @@
 # Exit: 0 all passed, 1 a step failed, 4 skipped (not root / not Debian).
 #
 # Environment:
-#   SMART_MADVISE_DKMS_KERNELS  kernel releases (default: tests/vm/kernels.list)
+#   SMART_MADVISE_DKMS_KERNELS  kernel releases (default: the series of
+#                               tests/vm/kernels.list, as tests/vm/kernels.sh
+#                               resolves them)
 #   SMART_MADVISE_DKMS_VM=no    skip step 5 (no VM boot)
 #   SMART_MADVISE_DKMS_CASES    guest cases for step 5 (default: 01-seq-rewrite)
 #   SMART_MADVISE_DKMS_SUITE    run this harness suite in step 5 instead
@@ -24,17 +26,19 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-# Kernels: tests/vm/kernels.list ("SHORTNAME RELEASE" lines) is the one list.
+# Kernels: the series of tests/vm/kernels.list, resolved by tests/vm/kernels.sh
+# to the releases the archive serves today (the one resolver of the tree).
 declare -A short=()
-default_kernels=
-if [ -r tests/vm/kernels.list ]; then
-	while read -r s r _; do
-		case $s in '' | '#'*) continue ;; esac
+# shellcheck source=vm/common.sh
+. tests/vm/common.sh
+if [ -z "${SMART_MADVISE_DKMS_KERNELS:-}" ] && [ "$(id -u)" -eq 0 ]; then
+	tests/vm/kernels.sh >&2 || { echo "not ok 1 - tests/vm/kernels.sh could not resolve the kernels"; echo "0 passed, 1 failed"; exit 1; }
+	while read -r s r; do
 		short[$r]=$s
-		default_kernels+="${default_kernels:+ }$r"
-	done <tests/vm/kernels.list
+		SMART_MADVISE_DKMS_KERNELS+="${SMART_MADVISE_DKMS_KERNELS:+ }$r"
+	done < <(kernels_select all)
 fi
-kernels=${SMART_MADVISE_DKMS_KERNELS:-${default_kernels:-6.1.0-56-cloud-amd64 6.12.117+deb12-cloud-amd64}}
+kernels=${SMART_MADVISE_DKMS_KERNELS:-}
 vm=${SMART_MADVISE_DKMS_VM:-yes}
 # Step 5 boots the guest with one real case by default (01-seq-rewrite:
 # load, classify, rewrite, smaps), to keep make check short; the whole
@@ -90,7 +94,6 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 work=$(mktemp -d /tmp/smart-madvise-dkms.XXXXXX)
 note "version $version, kernels: $kernels, logs in $work"
 export DEBIAN_FRONTEND=noninteractive
-apt_get() { apt-get -o DPkg::Lock::Timeout=900 -y "$@"; }
 # run LOG CMD...: output to $work/LOG; on failure show its tail
 run() {
 	local log=$work/$1; shift
@@ -107,7 +110,7 @@ module_file() { ls -1 /lib/modules/"$1"/updates/dkms/$modname.ko* 2>/dev/null | 
 # Whatever a previous run left behind: not a test step.
 cleanup_host() {
 	if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv 'not-installed'; then
-		run cleanup.log apt_get purge "$pkg" || true
+		run cleanup.log apt_get -y purge "$pkg" || true
 	fi
 	if [ -d /var/lib/dkms/$name ] && command -v dkms >/dev/null; then
 		local d
@@ -135,9 +138,9 @@ fi
 # --- 2. headers ---------------------------------------------------------------
 hdrs=()
 for k in $kernels; do hdrs+=("linux-headers-$k"); done
-if ! run headers.log apt_get install --no-install-recommends "${hdrs[@]}"; then
-	run headers.log apt-get -o DPkg::Lock::Timeout=900 update &&
-		run headers.log apt_get install --no-install-recommends "${hdrs[@]}"
+if ! run headers.log apt_get -y install --no-install-recommends "${hdrs[@]}"; then
+	run headers.log apt_get update &&
+		run headers.log apt_get -y install --no-install-recommends "${hdrs[@]}"
 fi
 missing=
 for k in $kernels; do [ -e /lib/modules/$k/build/include ] || missing+=" $k"; done
@@ -154,7 +157,7 @@ fi
 # host); complete any other kernel the way the kernel hooks do.
 install_and_check() { # $1 = step label for install, $2 = for status
 	local st s k f mv vm bad=
-	if run install.log apt_get install --no-install-recommends "$deb" && installed_pkg; then
+	if run install.log apt_get -y install --no-install-recommends "$deb" && installed_pkg; then
 		ok "$1: apt-get install ./out/deb/$(basename "$deb")"
 	else
 		not_ok "$1: apt-get install ./out/deb/$(basename "$deb") failed (see $work/install.log)"
@@ -201,7 +204,7 @@ install_and_check() { # $1 = step label for install, $2 = for status
 
 purge_and_check() { # $1 = step label
 	local left=
-	run purge.log apt_get purge "$pkg" || left+=" apt-get purge failed;"
+	run purge.log apt_get -y purge "$pkg" || left+=" apt-get purge failed;"
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv 'not-installed' &&
 		left+=" dpkg still knows $pkg ($(dpkg-query -W -f='${Status}' "$pkg"));"
 	[ -z "$(module_files)" ] || left+=" module files: $(module_files | tr '\n' ' ');"
@@ -257,8 +260,7 @@ fi
 
 harness=$top/tests/vm/run.sh
 vm_step() { # $1 kernel, $2 ko, $3 log
-	local kv=${short[$1]:-} # 6.1.0-56-cloud-amd64 -> 6.1, 6.12.117+deb12-cloud-amd64 -> 6.12
-	[ -n "$kv" ] || kv=$(echo "${1%%[-+]*}" | cut -d. -f1,2)
+	local kv=${short[$1]:-$1} # the series name, or the release itself
 	if [ -n "$vm_cases" ]; then
 		"$harness" --kernel "$kv" --cases "$vm_cases" --module "$2" >"$3" 2>&1
 	else
@@ -357,13 +359,13 @@ install_and_check "step 7a (reinstall)" "step 7b (reinstall)" &&
 tdeb=$(ls "$top"/out/deb/smart-madvise-tools_"$version"_*.deb 2>/dev/null | head -n 1)
 if [ -n "$tdeb" ]; then
 	tbad=
-	if run tools.log apt_get install --no-install-recommends "$tdeb"; then
+	if run tools.log apt_get -y install --no-install-recommends "$tdeb"; then
 		tv=$(smadvctl --version 2>&1 | head -n 1)
 		note "smadvctl --version: $tv"
 		case $tv in *" $version"*) ;; *) tbad+=" smadvctl --version '$tv' lacks $version;" ;; esac
 		ls /usr/share/man/man8/smadvctl.8* >/dev/null 2>&1 || tbad+=" no smadvctl(8) man page;"
 		[ -e /usr/share/bash-completion/completions/smadvctl ] || tbad+=" no bash completion;"
-		run tools.log apt_get purge smart-madvise-tools || tbad+=" purge failed;"
+		run tools.log apt_get -y purge smart-madvise-tools || tbad+=" purge failed;"
 		! command -v smadvctl >/dev/null || tbad+=" smadvctl still there after purge;"
 	else
 		tbad+=" apt-get install failed (see $work/tools.log);"

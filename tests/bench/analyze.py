@@ -380,7 +380,7 @@ def write_csvs(boots, out):
 
 
 def short_kernel(kern):
-    """6.1.0-56-cloud-amd64 -> 6.1.0-56, 6.12.117+deb12-cloud-amd64 -> 6.12.117"""
+    """The release without its flavour and Debian suffix: "6.1.0-N", "6.12.N"."""
     return kern.split("+")[0].replace("-cloud-amd64", "")
 
 

@@ -20,18 +20,8 @@ need_root() {
 	[ "$(id -u)" -eq 0 ] || die "run as root (apt-get installs packages)"
 }
 
-# apt-get with a lock timeout: other jobs may be running apt at the same time.
-apt_get() {
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 "$@"
-}
-
-APT_UPDATED=0
-apt_update_once() {
-	[ "$APT_UPDATED" -eq 1 ] && return 0
-	msg "apt-get update"
-	apt_get update -qq
-	APT_UPDATED=1
-}
+# shellcheck source=../lib/apt.sh
+. "$REPO_DIR/tests/lib/apt.sh"
 
 # Install the packages that are not installed yet.
 install_pkgs() {
@@ -54,22 +44,35 @@ install_host_deps() {
 	install_pkgs "${VM_HOST_PKGS[@]}"
 }
 
-# Print "SHORT KREL" for every kernel in kernels.list matching $1
-# (a short name, a release, or "all").
+# series_select WANT: "NAME SUITE ARCH FLAVOUR" of the series of
+# kernels.list whose name is WANT (or of all of them for "all").
+series_select() {
+	local want=${1:-all} name suite arch flavour found=0
+	while read -r name suite arch flavour _; do
+		case "$name" in ''|'#'*) continue ;; esac
+		if [ "$want" = all ] || [ "$want" = "$name" ] ||
+		   { [ -f "$SM_BUILD/kernels/$name" ] && [ "$want" = "$(cut -d' ' -f1 "$SM_BUILD/kernels/$name")" ]; }; then
+			printf '%s %s %s %s\n' "$name" "$suite" "$arch" "$flavour"
+			found=1
+		fi
+	done < "$VM_DIR/kernels.list"
+	[ "$found" = 1 ] || die "unknown kernel '$want' (series: $(grep -v '^#' "$VM_DIR/kernels.list" | cut -f1 | tr '\n' ' '))"
+}
+
+# kernels_select WANT: "NAME RELEASE" of each selected series, as
+# tests/vm/kernels.sh resolved it in this build directory.
 kernels_select() {
 	if [ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ]; then
 		printf 'custom %s\n' "$(cat "$SMART_MADVISE_KDIR/include/config/kernel.release")"
 		return 0
 	fi
-	local want=${1:-all} short krel found=0
-	while read -r short krel _; do
-		case "$short" in ''|'#'*) continue ;; esac
-		if [ "$want" = all ] || [ "$want" = "$short" ] || [ "$want" = "$krel" ]; then
-			printf '%s %s\n' "$short" "$krel"
-			found=1
-		fi
-	done < "$VM_DIR/kernels.list"
-	[ "$found" = 1 ] || die "unknown kernel '$want' (see tests/vm/kernels.list)"
+	local name krel
+	while read -r name _; do
+		[ -f "$SM_BUILD/kernels/$name" ] ||
+			die "kernel $name is not resolved yet: run tests/vm/kernels.sh --kernel $name"
+		read -r krel _ < "$SM_BUILD/kernels/$name"
+		printf '%s %s\n' "$name" "$krel"
+	done < <(series_select "$1")
 }
 
 # Paths inside the cache for one kernel release.

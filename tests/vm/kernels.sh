@@ -1,64 +1,105 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch Debian kernel images and headers for the VM suite into the cache
+# Resolve each kernel series of tests/vm/kernels.list to the release Debian's
+# archive serves today, and fetch its image, modules, headers, -common and
+# linux-kbuild packages into the cache
 # (${SMART_MADVISE_CACHE:-$HOME/.cache/smart-madvise}) with apt-get download
 # and dpkg -x. Nothing is installed and /boot is never touched.
 #
-#   tests/vm/kernels.sh [--kernel 6.1|6.12|RELEASE|all] [--print]
+#   tests/vm/kernels.sh [--kernel NAME|RELEASE|all] [--print] [--uris]
 #
-# Idempotent: a stamp per kernel release marks a complete extraction.
+# --uris resolves against the archive only, fetches nothing, and prints
+# "NAME RELEASE URI" for every package of each release (fails when the
+# archive does not serve one).
+# The series' metapackage (linux-image-FLAVOUR) names the release; its
+# highest candidate across the suite's main, -updates and -security wins.
+# When the archive cannot be reached or cannot serve it, the newest cached
+# release of the series is used, with a warning. Pin a release instead with
+#   SMART_MADVISE_PIN="6.1=6.1.0-57-cloud-amd64 6.12=..."
+# or one "NAME RELEASE" per line in the file SMART_MADVISE_PIN_FILE.
+# The result goes to $SM_BUILD/kernels/NAME ("RELEASE SUITE ARCH"), which
+# kernels_select (common.sh) reads.
 set -euo pipefail
 # shellcheck source=common.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/common.sh"
 
-apt_show_field() { # pkg field
-	apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n "s/^$2: //p" | head -n1
-}
-
-pkg_version() {
-	local v
-	v=$(apt_show_field "$1" Version)
-	if [ -z "$v" ]; then
-		apt_update_once
-		v=$(apt_show_field "$1" Version)
+# pinned_release NAME: the pinned release of a series, if any.
+pinned_release() {
+	local name=$1 p n r
+	for p in ${SMART_MADVISE_PIN:-}; do
+		[ "${p%%=*}" = "$name" ] && { printf '%s\n' "${p#*=}"; return 0; }
+	done
+	if [ -n "${SMART_MADVISE_PIN_FILE:-}" ]; then
+		[ -r "$SMART_MADVISE_PIN_FILE" ] || die "SMART_MADVISE_PIN_FILE=$SMART_MADVISE_PIN_FILE: not readable"
+		while read -r n r _; do
+			[ "$n" = "$name" ] && [ -n "$r" ] && { printf '%s\n' "$r"; return 0; }
+		done < "$SMART_MADVISE_PIN_FILE"
 	fi
-	[ -n "$v" ] || die "package $1 not found in the apt lists"
-	printf '%s\n' "$v"
+	return 0
 }
 
-# The linux-headers-*-common and linux-kbuild-* packages a headers package needs.
-headers_deps() {
-	apt_show_field "$1" Depends | sed 's/[,|]/\n/g' |
-		sed -n 's/^ *\(linux-\(headers-[^ ]*-common\|kbuild-[^ ]*\)\).*/\1/p' | sort -u
+# dep_pkgs SUITE ARCH PKG REGEX: "NAME VERSION" of each package PKG depends
+# on whose name matches REGEX (extended, whole name); VERSION only when the
+# dependency is exact (=).
+dep_pkgs() {
+	archive_field "$1" "$2" "$3" Depends | awk -v re="^($4)\$" '
+		{ n = split($0, d, /, */)
+		  for (i = 1; i <= n; i++) {
+			sub(/ *\|.*/, "", d[i])
+			split(d[i], w, /[ ()]+/)
+			if (w[1] ~ re) print w[1], (w[2] == "=" ? w[3] : "")
+		  } }'
 }
 
-fetch_kernel() {
-	local krel=$1 dir root ver hdr img stamp p debs=()
-	dir=$SM_CACHE/kernels/$krel
-	root=$(kernel_root "$krel")
-	stamp=$(kernel_stamp "$krel")
-	if [ -f "$stamp" ] && [ -f "$(kernel_image "$krel")" ] &&
-	   [ -f "$(kernel_headers "$krel")/Makefile" ]; then
-		msg "kernel $krel: cached"
-		return 0
-	fi
-	msg "kernel $krel: fetching into $dir"
+# newest_cached SERIES-KEY: the cached release of a series with the highest
+# package version.
+newest_cached() {
+	local key=$1 f best='' bestv='' line v
+	for f in "$SM_CACHE"/kernels/*/series; do
+		[ -f "$f" ] || continue
+		line=$(cat "$f")
+		v=${line##* }
+		[ "${line% *}" = "$key" ] || continue
+		f=${f%/series}
+		[ -f "$f/.ready" ] || continue
+		if [ -z "$bestv" ] || dpkg --compare-versions "$v" gt "$bestv"; then
+			best=${f##*/} bestv=$v
+		fi
+	done
+	printf '%s\n' "$best"
+}
+
+# release_debs SUITE ARCH KREL: set DEBS to the PKG=VERSION of one release's
+# image, modules, headers, -common and linux-kbuild packages.
+release_debs() {
+	local suite=$1 arch=$2 krel=$3 ver img hdr p v
 	hdr=linux-headers-$krel
 	img=linux-image-$krel
-	ver=$(pkg_version "$hdr")
-	[ -n "$(apt_show_field "$img" Version)" ] || img=$img-unsigned
-	debs=("$img=$ver" "$hdr=$ver")
-	for p in $(headers_deps "$hdr"); do
-		debs+=("$p=$ver")
-	done
+	ver=$(archive_field "$suite" "$arch" "$hdr" Version)
+	[ -n "$ver" ] || return 1
+	[ -n "$(archive_field "$suite" "$arch" "$img" Version)" ] || img=$img-unsigned
+	DEBS=("$img=$ver" "$hdr=$ver")
+	# 7.x ships the modules apart; the headers need -common and kbuild
+	while read -r p v; do
+		[ -n "$v" ] || v=$(archive_field "$suite" "$arch" "$p" Version)
+		DEBS+=("$p=$v")
+	done < <(dep_pkgs "$suite" "$arch" "$img" 'linux-modules-[^ ]+'
+		 dep_pkgs "$suite" "$arch" "$hdr" 'linux-(headers-[^ ]*-common[^ ]*|kbuild-[^ ]+)')
+	RELEASE_VERSION=$ver
+}
+
+# fetch_release SUITE ARCH KREL: download and extract one release.
+fetch_release() {
+	local suite=$1 arch=$2 krel=$3 dir root p
+	dir=$SM_CACHE/kernels/$krel
+	root=$(kernel_root "$krel")
+	release_debs "$suite" "$arch" "$krel" || return 1
+	local debs=("${DEBS[@]}") ver=$RELEASE_VERSION
+	msg "kernel $krel: fetching ${debs[*]}"
 	rm -rf "$dir"
 	mkdir -p "$dir/debs" "$root"
-	if ! (cd "$dir/debs" && apt-get download -q -o APT::Sandbox::User=root "${debs[@]}"); then
-		apt_update_once
-		(cd "$dir/debs" && apt-get download -q -o APT::Sandbox::User=root "${debs[@]}") ||
-			die "apt-get download failed for ${debs[*]}"
-	fi
+	archive_download "$suite" "$arch" "$dir/debs" "${debs[@]}" >&2 || { rm -rf "$dir"; return 1; }
 	for p in "$dir"/debs/*.deb; do
 		dpkg -x "$p" "$root"
 	done
@@ -66,42 +107,105 @@ fetch_kernel() {
 
 	# Debian's per-flavour headers include the -common tree by an absolute
 	# path; point that (and any absolute symlink) at the cache copy.
-	local hd
+	local hd l t
 	hd=$(kernel_headers "$krel")
 	[ -f "$hd/Makefile" ] || die "no headers Makefile in $hd"
 	sed -i "s|^\(include[[:space:]]\+\)/usr/src/|\1$root/usr/src/|" "$hd/Makefile"
 	grep -q "$root/usr/src/" "$hd/Makefile" || die "could not rewrite include path in $hd/Makefile"
-	local l t
 	while IFS= read -r l; do
 		t=$(readlink "$l")
 		case "$t" in /usr/*|/lib/*) ln -sfn "$root$t" "$l" ;; esac
 	done < <(find "$root/usr/src" "$root/lib/modules" -type l -lname '/*')
 	[ -f "$(kernel_image "$krel")" ] || die "no kernel image for $krel"
-	touch "$stamp"
-	msg "kernel $krel: ready"
+	printf '%s %s\n' "$SERIES_KEY" "$ver" > "$dir/series"
+	touch "$(kernel_stamp "$krel")"
+}
+
+# resolve NAME SUITE ARCH FLAVOUR: set RESOLVED to the release to use, fetched.
+resolve() {
+	local name=$1 suite=$2 arch=$3 flavour=$4 pin krel='' ver cached
+	SERIES_KEY="$suite $arch $flavour"
+	pin=$(pinned_release "$name")
+	if [ -n "$pin" ]; then
+		if [ -f "$(kernel_stamp "$pin")" ]; then
+			msg "kernel $name: $pin (pinned, cached)"
+		elif ! { archive_update "$suite" "$arch" || true; fetch_release "$suite" "$arch" "$pin"; }; then
+			die "kernel $name: the pinned release $pin is neither cached nor served by Debian's $suite archive ($arch). It comes from SMART_MADVISE_PIN${SMART_MADVISE_PIN_FILE:+ or $SMART_MADVISE_PIN_FILE}: unset it to use the current release of linux-image-$flavour"
+		fi
+		RESOLVED=$pin
+		return 0
+	fi
+	if archive_update "$suite" "$arch"; then
+		read -r krel ver < <(dep_pkgs "$suite" "$arch" "linux-image-$flavour" 'linux-image-[^ ]+') || true
+		krel=${krel#linux-image-}
+		krel=${krel%-unsigned}
+	fi
+	if [ -n "$krel" ]; then
+		if [ -f "$(kernel_stamp "$krel")" ]; then
+			msg "kernel $name: $krel ($ver, linux-image-$flavour in $suite), cached"
+			RESOLVED=$krel
+			return 0
+		fi
+		if fetch_release "$suite" "$arch" "$krel"; then
+			msg "kernel $name: $krel ($ver, linux-image-$flavour in $suite), fetched"
+			RESOLVED=$krel
+			return 0
+		fi
+		warn "kernel $name: Debian's $suite archive lists $krel but could not serve it"
+	else
+		warn "kernel $name: cannot resolve linux-image-$flavour from Debian's $suite archive ($arch; see $ARCHIVE_DIR/update.log)"
+	fi
+	cached=$(newest_cached "$SERIES_KEY")
+	[ -n "$cached" ] || die "kernel $name: no cached release of linux-image-$flavour ($suite, $arch) to fall back on"
+	warn "kernel $name: OFFLINE FALLBACK, using the newest cached release $cached"
+	RESOLVED=$cached
+}
+
+# print_uris NAME SUITE ARCH FLAVOUR: where the archive serves today's release.
+print_uris() {
+	local name=$1 suite=$2 arch=$3 flavour=$4 krel
+	archive_update "$suite" "$arch" || die "kernel $name: Debian's $suite archive is unreachable (see $ARCHIVE_DIR/update.log)"
+	read -r krel _ < <(dep_pkgs "$suite" "$arch" "linux-image-$flavour" 'linux-image-[^ ]+') ||
+		die "kernel $name: no linux-image-$flavour in Debian's $suite archive ($arch)"
+	krel=${krel#linux-image-}
+	krel=${krel%-unsigned}
+	release_debs "$suite" "$arch" "$krel" || die "kernel $name: no linux-headers-$krel in the archive"
+	archive_ctx "$suite" "$arch"
+	apt-get "${ARCHIVE_OPTS[@]}" download --print-uris "${DEBS[@]}" < /dev/null |
+		awk -v n="$name" -v k="$krel" '{ gsub(/\047/, "", $1); print n, k, $1 } END { if (NR == 0) exit 1 }' ||
+		die "kernel $name: the archive does not serve ${DEBS[*]}"
 }
 
 main() {
-	local want=all print=0 short krel
+	local want=all print=0 uris=0 name suite arch flavour krel
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--kernel) want=$2; shift 2 ;;
 		--print) print=1; shift ;;
-		-h|--help) sed -n '3,11p' "$0"; exit 0 ;;
+		--uris) uris=1; shift ;;
+		-h|--help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) die "unknown argument $1" ;;
 		esac
 	done
 	install_pkgs apt dpkg
-	# one fetcher at a time: several checkouts may share the cache
-	mkdir -p "$SM_CACHE/kernels"
+	# one resolver at a time: several checkouts may share the cache
+	mkdir -p "$SM_CACHE/kernels" "$SM_BUILD/kernels"
 	exec 9> "$SM_CACHE/kernels/.lock"
 	flock 9
-	while read -r short krel; do
-		fetch_kernel "$krel"
+	if [ "$uris" = 1 ]; then
+		while read -r name suite arch flavour; do
+			print_uris "$name" "$suite" "$arch" "$flavour"
+		done < <(series_select "$want")
+		return 0
+	fi
+	while read -r name suite arch flavour; do
+		resolve "$name" "$suite" "$arch" "$flavour"
+		krel=$RESOLVED
+		printf '%s %s %s\n' "$krel" "$suite" "$arch" > "$SM_BUILD/kernels/$name"
 		if [ "$print" = 1 ]; then
-			printf '%s %s %s %s\n' "$short" "$krel" "$(kernel_image "$krel")" "$(kernel_headers "$krel")"
+			printf '%s %s %s %s\n' "$name" "$krel" "$(kernel_image "$krel")" "$(kernel_headers "$krel")"
 		fi
-	done < <(kernels_select "$want")
+	done < <(series_select "$want")
 }
 
 main "$@"
