@@ -15,7 +15,7 @@
 
 static struct sm_rewrite_rec sm_log[SM_LOG_LEN];
 static u64 sm_log_count;		/* records ever logged */
-static DEFINE_SPINLOCK(sm_log_lock);
+static DEFINE_RAW_SPINLOCK(sm_log_lock);	/* taken in the madvise probe */
 static struct dentry *sm_debugfs_dir;
 
 /* One field per column, whatever (or nothing) the process named itself. */
@@ -32,10 +32,10 @@ void sm_comm_field(char *comm)
 
 void sm_log_rewrite(const struct sm_rewrite_rec *rec)
 {
-	spin_lock(&sm_log_lock);
+	raw_spin_lock(&sm_log_lock);
 	sm_log[sm_log_count % SM_LOG_LEN] = *rec;
 	sm_log_count++;
-	spin_unlock(&sm_log_lock);
+	raw_spin_unlock(&sm_log_lock);
 }
 
 static int sm_rewrites_show(struct seq_file *m, void *v)
@@ -47,12 +47,12 @@ static int sm_rewrites_show(struct seq_file *m, void *v)
 	recs = kmalloc_array(SM_LOG_LEN, sizeof(*recs), GFP_KERNEL);
 	if (!recs)
 		return -ENOMEM;
-	spin_lock(&sm_log_lock);
+	raw_spin_lock(&sm_log_lock);
 	n = min_t(u64, sm_log_count, SM_LOG_LEN);
 	first = sm_log_count - n;
 	for (i = 0; i < n; i++)
 		recs[i] = sm_log[(first + i) % SM_LOG_LEN];
-	spin_unlock(&sm_log_lock);
+	raw_spin_unlock(&sm_log_lock);
 
 	seq_puts(m, "time_ns pid comm start length asked applied seq_permille mode\n");
 	for (i = 0; i < n; i++) {

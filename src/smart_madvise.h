@@ -5,6 +5,8 @@
 #include <linux/moduleparam.h>
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/string.h>
 #include "decide.h"
 
 struct dentry;
@@ -91,6 +93,18 @@ struct sm_rewrite_rec {
 };
 
 void sm_comm_field(char *comm);
+
+/*
+ * get_task_comm() takes task_lock(), which sleeps on PREEMPT_RT, and the
+ * probes run atomic. comm always ends in NUL; a racing rename gives some
+ * mix of the two names, which is all a log line needs.
+ */
+static inline void sm_task_comm(char *buf, struct task_struct *t)
+{
+	memcpy(buf, t->comm, TASK_COMM_LEN);
+	buf[TASK_COMM_LEN - 1] = '\0';
+}
+
 void sm_log_rewrite(const struct sm_rewrite_rec *rec);
 int sm_debugfs_init(void);
 void sm_debugfs_exit(void);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-process fault tracking. State is keyed by mm, so all threads of a
- * process share it, in a fixed-size RCU hash table. Entries come from a
- * capped slab cache in the fault path and go away when exit_mmap() runs
- * or, should that probe miss, in a periodic sweep that checks the owner
- * still uses the mm.
+ * process share it, in a fixed-size RCU hash table. The fault path runs
+ * with interrupts off (x86 tracepoint) or preemption off (kprobe), where
+ * PREEMPT_RT forbids both sleeping locks and the slab: so every lock it
+ * takes is a raw spinlock, and new entries come from a small reserve that
+ * a work item refills. Entries go away when exit_mmap() runs or, should
+ * that probe miss, in a periodic sweep that checks the owner still uses
+ * the mm.
  */
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
@@ -27,6 +30,7 @@
 #define SM_HASH_BITS		14
 #define SM_SWEEP_INTERVAL	(2 * HZ)
 #define SM_TIMING_PERIOD	64	/* time one fault handler call in 64 */
+#define SM_RESERVE		128	/* new processes tracked between refills */
 
 struct sm_proc {
 	struct hlist_node node;
@@ -34,12 +38,17 @@ struct sm_proc {
 	const struct mm_struct *mm;	/* key only, never dereferenced */
 	pid_t tgid;
 	u32 rewrites;
-	spinlock_t lock;		/* protects tgid, rewrites, pat */
+	bool dead;			/* unhashed; under sm_procs_lock */
+	raw_spinlock_t lock;		/* protects tgid, rewrites, pat */
 	struct sm_pattern pat;
 };
 
 static DEFINE_HASHTABLE(sm_procs, SM_HASH_BITS);
-static DEFINE_SPINLOCK(sm_procs_lock);	/* serialises insert and removal */
+static DEFINE_RAW_SPINLOCK(sm_procs_lock);	/* serialises insert and removal */
+static struct sm_proc *sm_reserve[SM_RESERVE];
+static unsigned int sm_reserve_nr;
+static DEFINE_RAW_SPINLOCK(sm_reserve_lock);
+static struct work_struct sm_refill_work;
 static atomic_t sm_nr_procs = ATOMIC_INIT(0);
 static atomic_long_t sm_nr_allocated = ATOMIC_LONG_INIT(0);
 static struct kmem_cache *sm_proc_cache;
@@ -86,46 +95,106 @@ static struct sm_proc *sm_proc_find(const struct mm_struct *mm)
 	return NULL;
 }
 
+/* Any context: an entry from the reserve, or NULL when it ran dry. */
+static struct sm_proc *sm_reserve_take(void)
+{
+	struct sm_proc *p = NULL;
+	unsigned long flags;
+	unsigned int left;
+
+	raw_spin_lock_irqsave(&sm_reserve_lock, flags);
+	if (sm_reserve_nr)
+		p = sm_reserve[--sm_reserve_nr];
+	left = sm_reserve_nr;
+	raw_spin_unlock_irqrestore(&sm_reserve_lock, flags);
+	if (left < SM_RESERVE / 2)
+		queue_work(system_wq, &sm_refill_work);
+	return p;
+}
+
+/* Any context: back into the reserve; false when it is full. */
+static bool sm_reserve_put(struct sm_proc *p)
+{
+	unsigned long flags;
+	bool kept = false;
+
+	raw_spin_lock_irqsave(&sm_reserve_lock, flags);
+	if (sm_reserve_nr < SM_RESERVE) {
+		sm_reserve[sm_reserve_nr++] = p;
+		kept = true;
+	}
+	raw_spin_unlock_irqrestore(&sm_reserve_lock, flags);
+	return kept;
+}
+
+static void sm_reserve_refill(struct work_struct *work)
+{
+	struct sm_proc *p;
+
+	while (READ_ONCE(sm_reserve_nr) < SM_RESERVE) {
+		p = kmem_cache_alloc(sm_proc_cache, GFP_KERNEL | __GFP_NOWARN);
+		if (!p)
+			return;
+		if (!sm_reserve_put(p)) {
+			kmem_cache_free(sm_proc_cache, p);
+			return;
+		}
+	}
+}
+
+static void sm_reserve_drain(void)
+{
+	while (sm_reserve_nr)
+		kmem_cache_free(sm_proc_cache, sm_reserve[--sm_reserve_nr]);
+}
+
+static void sm_proc_release(struct sm_proc *p)
+{
+	if (!sm_reserve_put(p))
+		kmem_cache_free(sm_proc_cache, p);
+	atomic_long_dec(&sm_nr_allocated);
+}
+
 static void sm_proc_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(sm_proc_cache, container_of(head, struct sm_proc, rcu));
-	atomic_long_dec(&sm_nr_allocated);
+	sm_proc_release(container_of(head, struct sm_proc, rcu));
 }
 
 /* Caller holds sm_procs_lock. */
 static void sm_proc_del(struct sm_proc *p)
 {
+	p->dead = true;
 	hash_del_rcu(&p->node);
 	atomic_dec(&sm_nr_procs);
 	call_rcu(&p->rcu, sm_proc_free_rcu);
 }
 
-/* Fault path: atomic context, so GFP_ATOMIC and a hard cap. */
+/* Fault path: no slab here (see the top), and a hard cap. */
 static struct sm_proc *sm_proc_add(const struct mm_struct *mm, pid_t tgid)
 {
 	struct sm_proc *p, *raced;
 
 	if (atomic_inc_return(&sm_nr_procs) > READ_ONCE(sm_tun.max_processes))
 		goto undo_count;
-	p = kmem_cache_alloc(sm_proc_cache, GFP_ATOMIC | __GFP_NOWARN);
+	p = sm_reserve_take();
 	if (!p)
 		goto undo_count;
 	atomic_long_inc(&sm_nr_allocated);
 	p->mm = mm;
 	p->tgid = tgid;
 	p->rewrites = 0;
-	spin_lock_init(&p->lock);
+	p->dead = false;
+	raw_spin_lock_init(&p->lock);
 	sm_pattern_init(&p->pat);
 
-	spin_lock(&sm_procs_lock);
+	raw_spin_lock(&sm_procs_lock);
 	raced = sm_proc_find(mm);	/* another thread may have won */
 	if (!raced)
 		hash_add_rcu(sm_procs, &p->node, (unsigned long)mm);
-	spin_unlock(&sm_procs_lock);
+	raw_spin_unlock(&sm_procs_lock);
 	if (!raced)
 		return p;
-	kmem_cache_free(sm_proc_cache, p);
-	atomic_long_dec(&sm_nr_allocated);
+	sm_proc_release(p);
 	atomic_dec(&sm_nr_procs);
 	return raced;
 
@@ -185,7 +254,7 @@ static void sm_track_fault_untimed(const struct mm_struct *mm,
 			goto unlock_rcu;
 		}
 	}
-	spin_lock(&p->lock);
+	raw_spin_lock(&p->lock);
 	sm_proc_check_owner(p, tgid);
 	old = p->pat.verdict;
 	seq = sm_classify(&p->pat, address >> PAGE_SHIFT, params.max_gap_pages);
@@ -193,7 +262,7 @@ static void sm_track_fault_untimed(const struct mm_struct *mm,
 	if (unlikely(new != old))
 		trace_verdict_change(tgid, old, new, p->pat.win_seq,
 				     p->pat.win_fill);
-	spin_unlock(&p->lock);
+	raw_spin_unlock(&p->lock);
 	if (seq)
 		sm_stat_inc(faults_sequential);
 unlock_rcu:
@@ -244,32 +313,34 @@ static int sm_exit_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 	const struct mm_struct *mm = (void *)regs_get_kernel_argument(regs, 0);
 	struct sm_proc *p;
 
-	spin_lock(&sm_procs_lock);
+	raw_spin_lock(&sm_procs_lock);
 	rcu_read_lock();
 	p = sm_proc_find(mm);
 	if (p)
 		sm_proc_del(p);
 	rcu_read_unlock();
-	spin_unlock(&sm_procs_lock);
+	raw_spin_unlock(&sm_procs_lock);
 	return 0;
 }
 
+/* Walks under RCU; the global lock is taken only to delete. */
 static void sm_sweep(struct work_struct *work)
 {
-	struct hlist_node *tmp;
 	struct sm_proc *p;
 	int bkt;
 
-	spin_lock(&sm_procs_lock);
 	rcu_read_lock();
-	hash_for_each_safe(sm_procs, bkt, tmp, p, node) {
-		if (!sm_owner_uses_mm(READ_ONCE(p->tgid), p->mm)) {
+	hash_for_each_rcu(sm_procs, bkt, p, node) {
+		if (sm_owner_uses_mm(READ_ONCE(p->tgid), p->mm))
+			continue;
+		raw_spin_lock(&sm_procs_lock);
+		if (!p->dead) {		/* exit_mmap() may have been first */
 			sm_proc_del(p);
 			sm_stat_inc(sweeps_dropped);
 		}
+		raw_spin_unlock(&sm_procs_lock);
 	}
 	rcu_read_unlock();
-	spin_unlock(&sm_procs_lock);
 
 	/* Tracking off and nothing left: no timer either. */
 	if (READ_ONCE(sm_tracking) || atomic_read(&sm_nr_procs))
@@ -312,6 +383,7 @@ int sm_tracker_start(void)
 {
 	int ret;
 
+	sm_reserve_refill(NULL);
 	ret = sm_register_kprobe(&sm_exit_kp, "exit_mmap", sm_exit_kp_pre);
 	if (ret) {
 		pr_err("cannot probe exit_mmap: %d\n", ret);
@@ -371,10 +443,10 @@ int sm_tracker_counts(pid_t tgid, u64 *seq, u64 *rand)
 	if (task)
 		p = sm_proc_find(READ_ONCE(task->mm));
 	if (p) {
-		spin_lock(&p->lock);
+		raw_spin_lock(&p->lock);
 		*seq = p->pat.nr_seq;
 		*rand = p->pat.nr_rand;
-		spin_unlock(&p->lock);
+		raw_spin_unlock(&p->lock);
 	}
 	rcu_read_unlock();
 	return p ? 0 : -ENOENT;
@@ -398,7 +470,7 @@ int sm_tracker_advise(struct mm_struct *mm, unsigned long start, size_t len,
 		rcu_read_unlock();
 		return advice;
 	}
-	spin_lock(&p->lock);
+	raw_spin_lock(&p->lock);
 	sm_proc_check_owner(p, current->tgid);
 	applied = sm_rewrite_advice(advice, p->pat.verdict);
 	if (applied != advice) {
@@ -406,7 +478,7 @@ int sm_tracker_advise(struct mm_struct *mm, unsigned long start, size_t len,
 		if (!dry_run)
 			p->rewrites++;
 	}
-	spin_unlock(&p->lock);
+	raw_spin_unlock(&p->lock);
 	rcu_read_unlock();
 	if (applied == advice)
 		return advice;
@@ -418,7 +490,7 @@ int sm_tracker_advise(struct mm_struct *mm, unsigned long start, size_t len,
 	rec.asked = advice;
 	rec.applied = applied;
 	rec.dry_run = dry_run;
-	get_task_comm(rec.comm, current);
+	sm_task_comm(rec.comm, current);
 	sm_log_rewrite(&rec);
 	trace_advice_rewrite(rec.tgid, start, len, advice, applied,
 			     rec.seq_permille, dry_run);
@@ -443,17 +515,17 @@ static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 {
 	struct task_struct *task;
 
-	spin_lock(&p->lock);
+	raw_spin_lock(&p->lock);
 	v->tgid = p->tgid;
 	v->rewrites = p->rewrites;
 	v->seq = p->pat.nr_seq;
 	v->rand = p->pat.nr_rand;
 	v->verdict = p->pat.verdict;
-	spin_unlock(&p->lock);
+	raw_spin_unlock(&p->lock);
 
 	task = pid_task(find_pid_ns(v->tgid, &init_pid_ns), PIDTYPE_TGID);
 	if (task)
-		get_task_comm(v->comm, task);
+		sm_task_comm(v->comm, task);
 	else
 		v->comm[0] = '\0';
 	sm_comm_field(v->comm);
@@ -504,6 +576,7 @@ int sm_tracker_init(void)
 	if (!sm_proc_cache)
 		return -ENOMEM;
 	INIT_DELAYED_WORK(&sm_sweep_work, sm_sweep);
+	INIT_WORK(&sm_refill_work, sm_reserve_refill);
 	return 0;
 }
 
@@ -516,10 +589,12 @@ void sm_tracker_exit(void)
 
 	WRITE_ONCE(sm_tracking, false);
 	cancel_delayed_work_sync(&sm_sweep_work);
-	spin_lock(&sm_procs_lock);
+	raw_spin_lock(&sm_procs_lock);
 	hash_for_each_safe(sm_procs, bkt, tmp, p, node)
 		sm_proc_del(p);
-	spin_unlock(&sm_procs_lock);
+	raw_spin_unlock(&sm_procs_lock);
 	rcu_barrier();		/* every sm_proc_free_rcu() has run */
+	cancel_work_sync(&sm_refill_work);
+	sm_reserve_drain();
 	kmem_cache_destroy(sm_proc_cache);
 }
