@@ -49,6 +49,12 @@ static inline long faults_now(void)
  * Anonymous private mapping of @pages pages, never backed by huge pages
  * (Debian's THP=always would fault 512 pages at once).
  */
+/* Whether the kernel has transparent huge pages (PREEMPT_RT has none). */
+static inline int have_thp(void)
+{
+	return access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+}
+
 static inline char *map_anon(unsigned long pages)
 {
 	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
@@ -56,7 +62,8 @@ static inline char *map_anon(unsigned long pages)
 
 	if (p == MAP_FAILED)
 		die("mmap %lu pages", pages);
-	if (madvise(p, pages * PAGE, MADV_NOHUGEPAGE))
+	/* A kernel without THP (PREEMPT_RT) has no huge pages to refuse. */
+	if (madvise(p, pages * PAGE, MADV_NOHUGEPAGE) && (errno != EINVAL || have_thp()))
 		die("madvise(MADV_NOHUGEPAGE)");
 	return p;
 }
