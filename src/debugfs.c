@@ -5,6 +5,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -110,19 +111,28 @@ static int sm_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(sm_stats);
 
-int sm_debugfs_init(void)
+/*
+ * The counters are optional: without debugfs the module still works and
+ * is configured through sysfs, so this only says why the files are gone.
+ */
+void sm_debugfs_init(void)
 {
-	/* debugfs errors are not fatal by design; the files are optional. */
-	sm_debugfs_dir = debugfs_create_dir("smart_madvise", NULL);
-	debugfs_create_file("seq_page_faults", 0400, sm_debugfs_dir, NULL,
+	struct dentry *dir;
+
+	dir = debugfs_create_dir("smart_madvise", NULL);
+	if (IS_ERR(dir)) {
+		pr_warn("no debugfs (%pe): no counters or logs; the sysfs tunables work\n",
+			dir);
+		return;
+	}
+	if (security_locked_down(LOCKDOWN_DEBUGFS))
+		pr_notice("debugfs is locked down: the counters can't be read; the sysfs tunables work\n");
+	sm_debugfs_dir = dir;
+	debugfs_create_file("seq_page_faults", 0400, dir, NULL,
 			    &sm_seq_page_faults_fops);
-	debugfs_create_file("processes", 0400, sm_debugfs_dir, NULL,
-			    &sm_processes_fops);
-	debugfs_create_file("rewrites", 0400, sm_debugfs_dir, NULL,
-			    &sm_rewrites_fops);
-	debugfs_create_file("stats", 0400, sm_debugfs_dir, NULL,
-			    &sm_stats_fops);
-	return 0;
+	debugfs_create_file("processes", 0400, dir, NULL, &sm_processes_fops);
+	debugfs_create_file("rewrites", 0400, dir, NULL, &sm_rewrites_fops);
+	debugfs_create_file("stats", 0400, dir, NULL, &sm_stats_fops);
 }
 
 void sm_debugfs_exit(void)

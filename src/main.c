@@ -24,6 +24,40 @@ u64 sm_stat_sum(size_t offset)
 	return sum;
 }
 
+/*
+ * For the test suite only: fail the load at one step of sm_init(), to
+ * prove that every unwind leaves nothing armed or allocated behind.
+ */
+enum sm_init_step { SM_STEP_NONE, SM_STEP_DEBUGFS, SM_STEP_PROFILER,
+		    SM_STEP_SYSFS, SM_STEP_ARMED };
+static const char * const sm_init_step_names[] = {
+	[SM_STEP_NONE] = "none",
+	[SM_STEP_DEBUGFS] = "debugfs",
+	[SM_STEP_PROFILER] = "profiler",
+	[SM_STEP_SYSFS] = "sysfs",
+	[SM_STEP_ARMED] = "armed",
+};
+
+static unsigned int sm_fail_init_at = SM_STEP_NONE;
+static struct sm_choice sm_fail_init_choice = {
+	.names = sm_init_step_names,
+	.nr = ARRAY_SIZE(sm_init_step_names),
+	.val = &sm_fail_init_at,
+};
+
+module_param_cb(fail_init_at, &sm_choice_ops, &sm_fail_init_choice, 0444);
+MODULE_PARM_DESC(fail_init_at,
+		 "Test suite only: fail loading after this step (none, debugfs, profiler, sysfs, armed)");
+
+static int sm_init_injected(enum sm_init_step step)
+{
+	if (sm_fail_init_at != step)
+		return 0;
+	pr_err("failing the load after step %s (fail_init_at)\n",
+	       sm_init_step_names[step]);
+	return -ENOMEM;
+}
+
 static int __init sm_init(void)
 {
 	/* enable=1 at load arms the probes last, once everything exists. */
@@ -38,26 +72,41 @@ static int __init sm_init(void)
 	if (ret)
 		goto exit_tracker;
 	sm_debugfs_init();
-	ret = sm_tunables_init();
+	ret = sm_init_injected(SM_STEP_DEBUGFS);
 	if (ret)
 		goto exit_debugfs;
 	ret = sm_profiler_init();
+	if (ret)
+		goto exit_debugfs;
+	ret = sm_init_injected(SM_STEP_PROFILER);
+	if (ret)
+		goto exit_profiler;
+	/* Last: from here on user space may write enable=1. */
+	ret = sm_tunables_init();
+	if (ret)
+		goto exit_profiler;
+	ret = sm_init_injected(SM_STEP_SYSFS);
 	if (ret)
 		goto exit_tunables;
 	if (enable) {
 		ret = sm_set_enable(true);
 		if (ret)
-			goto exit_profiler;
+			goto exit_tunables;
 	}
+	ret = sm_init_injected(SM_STEP_ARMED);
+	if (ret)
+		goto exit_tunables;
 	pr_info("version %s loaded, fault hook %s, madvise hook %s\n",
 		SMART_MADVISE_VERSION, sm_tracker_hook_name(),
 		sm_rewrite_hook_name());
 	return 0;
 
+exit_tunables:
+	/* Whoever wrote enable=1 through sysfs meanwhile: no probe may outlive us. */
+	sm_tunables_exit();
+	sm_set_enable(false);
 exit_profiler:
 	sm_profiler_exit();
-exit_tunables:
-	sm_tunables_exit();
 exit_debugfs:
 	sm_debugfs_exit();
 exit_tracker:
@@ -67,9 +116,9 @@ exit_tracker:
 
 static void __exit sm_exit(void)
 {
-	sm_profiler_exit();	/* first: its ticks call sm_tracker_counts() */
 	sm_tunables_exit();
 	sm_set_enable(false);
+	sm_profiler_exit();	/* before the tracker: its ticks call sm_tracker_counts() */
 	sm_debugfs_exit();
 	sm_tracker_exit();
 }

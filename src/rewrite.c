@@ -120,10 +120,20 @@ static bool sm_symbol_probeable(const char *symbol)
 
 int sm_rewrite_init(void)
 {
+	const char *symbol;
+
 	sm_madvise_hook_used = sm_madvise_hook_wanted;
 	if (sm_madvise_hook_used == SM_MADV_AUTO)
 		sm_madvise_hook_used = sm_symbol_probeable("do_madvise.part.0") ?
 				       SM_MADV_SYSCALL : SM_MADV_DO_MADVISE;
+	/* Refuse the load now rather than every later enable=1. */
+	symbol = sm_madvise_hook_used == SM_MADV_SYSCALL ? SM_SYS_MADVISE :
+							   "do_madvise";
+	if (!sm_symbol_probeable(symbol)) {
+		pr_err("madvise_hook=%s: %s cannot be probed on this kernel\n",
+		       sm_madvise_hook_names[sm_madvise_hook_used], symbol);
+		return -ENOENT;
+	}
 	return 0;
 }
 

@@ -106,7 +106,7 @@ static inline void sm_task_comm(char *buf, struct task_struct *t)
 }
 
 void sm_log_rewrite(const struct sm_rewrite_rec *rec);
-int sm_debugfs_init(void);
+void sm_debugfs_init(void);
 void sm_debugfs_exit(void);
 
 #endif
