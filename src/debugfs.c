@@ -19,13 +19,17 @@ static u64 sm_log_count;		/* records ever logged */
 static DEFINE_RAW_SPINLOCK(sm_log_lock);	/* taken in the madvise probe */
 static struct dentry *sm_debugfs_dir;
 
-/* One field per column, whatever (or nothing) the process named itself. */
+/*
+ * One field per column, whatever (or nothing) the process named itself:
+ * every byte outside printable ASCII (isgraph() in the C locale) becomes
+ * '_', UTF-8 included, whether or not this kernel's char is signed.
+ */
 void sm_comm_field(char *comm)
 {
-	char *c;
+	unsigned char *c;
 
-	for (c = comm; *c; c++)
-		if (*c <= ' ')
+	for (c = (unsigned char *)comm; *c; c++)
+		if (*c < 0x21 || *c > 0x7e)
 			*c = '_';
 	if (!*comm)
 		strscpy(comm, "-", TASK_COMM_LEN);
