@@ -45,16 +45,16 @@ static inline long faults_now(void)
 	return ru.ru_minflt + ru.ru_majflt;
 }
 
-/*
- * Anonymous private mapping of @pages pages, never backed by huge pages
- * (Debian's THP=always would fault 512 pages at once).
- */
 /* Whether the kernel has transparent huge pages (PREEMPT_RT has none). */
 static inline int have_thp(void)
 {
 	return access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
 }
 
+/*
+ * Anonymous private mapping of @pages pages, never backed by huge pages
+ * (Debian's THP=always would fault 512 pages at once).
+ */
 static inline char *map_anon(unsigned long pages)
 {
 	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
