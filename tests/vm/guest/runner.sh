@@ -20,6 +20,37 @@ while read -r c _; do
 	n=$((n + 1))
 done < /tests/suite.list
 
+# Watchdog: when the running case has printed nothing for SM_STALL seconds
+# (or what the case wrote to /tmp/stall), dump the blocked tasks (sysrq-w)
+# and the kernel log to the result port and /tmp/watchdog.log, so that a
+# hang can be diagnosed instead of ending as a bare timeout. It never fails
+# a case by itself; the case timeout does that.
+watchdog() {
+	last=0 seen=-1
+	while sleep 2; do
+		stall=${SM_STALL:-120}
+		[ -f /tmp/stall ] && read -r stall < /tmp/stall
+		[ -f /tmp/case.out ] || continue
+		size=$(wc -c < /tmp/case.out)
+		now=$(cut -d. -f1 /proc/uptime)
+		if [ "$size" != "$seen" ]; then
+			seen=$size last=$now
+			continue
+		fi
+		[ $((now - last)) -lt "$stall" ] && continue
+		{
+			echo "# WATCHDOG: $(cat /tmp/case.name) printed nothing for ${stall}s; blocked tasks and kernel log follow"
+			echo w > /proc/sysrq-trigger 2>/dev/null
+			sleep 1
+			dmesg | tail -n 150 | sed 's/^/# dmesg: /'
+		} > /tmp/watchdog.log
+		cat /tmp/watchdog.log >&3
+		last=$now
+	done
+}
+watchdog &
+WATCHDOG=$!
+
 total=$((n + 1))
 tap "TAP version 13"
 tap "1..$total"
@@ -31,6 +62,8 @@ for c in $cases; do
 	f=/tests/cases/$c.sh
 	echo "=== case $i/$n: $c"
 	t0=$(cut -d. -f1 /proc/uptime)
+	echo "$c" > /tmp/case.name
+	: > /tmp/case.out
 	dmesg -n 1 2>/dev/null || true
 	if [ ! -f "$f" ]; then
 		echo "# no such case: $f" > /tmp/case.out
@@ -51,6 +84,8 @@ for c in $cases; do
 	# A case must not leave the module loaded for the next one.
 	sm_loaded && { echo "# $c left the module loaded, unloading"; sm_unload || true; }
 done
+
+kill "$WATCHDOG" 2>/dev/null
 
 # Final check: module gone, kernel log clean.
 i=$((i + 1))
