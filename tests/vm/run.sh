@@ -26,9 +26,9 @@
 # default "tcg,thread=single" (one host thread for both vCPUs: multi-threaded
 # TCG, "tcg", oopses on int3 when the kernel patches a static key or an
 # ftrace site under load, seen on 6.12 without the module), "kvm" is opt-in
-# (nested KVM hangs on some hosts), SMART_MADVISE_EXTRA_KMODS="virtio_blk ext4" (kernel
+# (nested KVM hangs on some hosts), SMART_MADVISE_EXTRA_KMODS (kernel
 # modules, with their dependencies, copied into the initramfs under
-# /lib/modules/extra with a load-order file), SMART_MADVISE_NO_INSTALL=1,
+# /lib/modules/extra with a load-order file; default "loop ext4"), SMART_MADVISE_NO_INSTALL=1,
 # SMART_MADVISE_KERNEL_IMAGE + SMART_MADVISE_KDIR (boot this bzImage and
 # build against this kernel tree instead of kernels.list: check-debug).
 #
@@ -121,10 +121,9 @@ build_initramfs() {
 	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,lib/modules,tests/cases}
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$ko" "$root/lib/modules/smart_madvise.ko"
-	if [ -n "${SMART_MADVISE_EXTRA_KMODS:-}" ]; then
-		# shellcheck disable=SC2086
-		add_kmods "$krel" "$root/lib/modules/extra" $SMART_MADVISE_EXTRA_KMODS
-	fi
+	# loop and ext4 for the cases that need a real block device
+	# shellcheck disable=SC2086
+	add_kmods "$krel" "$root/lib/modules/extra" ${SMART_MADVISE_EXTRA_KMODS:-loop ext4}
 	cp "$VM_DIR/guest/init" "$root/init"
 	cp "$VM_DIR"/guest/*.sh "$root/tests/"
 	cp "$VM_DIR"/cases/*.sh "$root/tests/cases/" 2>/dev/null || true

@@ -71,6 +71,15 @@ sm_load_refused() {
 }
 sm_unload() { sm_loaded || return 0; rmmod smart_madvise; }
 
+# Load the kernel modules the harness packed (/lib/modules/extra, in
+# dependency order); built-in or already loaded ones are fine.
+sm_kmods_load() {
+	[ -f /lib/modules/extra/load-order ] || return 0
+	while read -r _m; do
+		insmod "/lib/modules/extra/$_m" 2>/dev/null || true
+	done < /lib/modules/extra/load-order
+}
+
 sm_get() { cat "$SM_SYS/$1"; }
 # sm_getv VAR NAME: read a tunable into VAR without forking (busybox read).
 sm_getv() { read -r "$1" < "$SM_SYS/$2"; }
