@@ -1,8 +1,11 @@
 #!/bin/bash
-# Build (or reuse) the smart-madvise debug kernel from Debian's linux-source-6.1.
-#   build.sh            build unless cached; print the tree
-#   build.sh --cached   print the tree if a build for this config is cached,
-#                       else exit 1 (builds and installs nothing)
+# Build (or reuse) a smart-madvise debug kernel from Debian's linux-source.
+#   build.sh [--variant stock|rt]            build unless cached; print the tree
+#   build.sh [--variant stock|rt] --cached   print the tree if a build for this
+#                       config is cached, else exit 1 (builds and installs nothing)
+# Variants: stock = linux-source-6.1 with config.fragment; rt = linux-source-6.12
+# (PREEMPT_RT is mainline there) with config.fragment and rt.fragment on top,
+# so sleeping locks and allocations in atomic context show on RT's rules.
 # Prints nothing on stdout but the build directory (usable as KDIR=, holds
 # arch/x86/boot/bzImage). Cache: ${SMART_MADVISE_CACHE:-$HOME/.cache/smart-madvise}/debug-kernel
 # The build is stamped with a hash of the source package version and the
@@ -14,9 +17,26 @@ jobs=${SMART_MADVISE_JOBS:-$(nproc)}
 log() { echo "debug-kernel: $*" >&2; }
 
 only_cached=0
-[ "${1:-}" = --cached ] && only_cached=1
+variant=stock
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cached) only_cached=1; shift ;;
+	--variant) variant=$2; shift 2 ;;
+	*) log "unknown argument $1"; exit 2 ;;
+	esac
+done
+case $variant in
+stock) series=6.1 fragments=("$here/config.fragment") ;;
+rt) series=6.12 fragments=("$here/config.fragment" "$here/rt.fragment") ;;
+*) log "unknown variant $variant (stock or rt)"; exit 2 ;;
+esac
+# The fragments merged, the last assignment of an option winning.
+merged=$(mktemp)
+trap 'rm -f "$merged"' EXIT
+grep -hv '^#' "${fragments[@]}" | awk -F= '/=/ { v[$1] = $0; if (!($1 in o)) { o[$1] = n++; k[n - 1] = $1 } }
+	END { for (i = 0; i < n; i++) print v[k[i]] }' > "$merged"
 
-need_pkgs=(linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio kmod python3 xz-utils make gcc)
+need_pkgs=("linux-source-$series" bc bison flex libelf-dev libssl-dev cpio kmod python3 xz-utils make gcc)
 missing=()
 [ $only_cached = 1 ] && need_pkgs=()
 for p in "${need_pkgs[@]}"; do
@@ -28,12 +48,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$s apt-get -o DPkg::Lock::Timeout=900 install -y "${missing[@]}" >&2
 fi
 
-tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
-[ -n "$tarball" ] || { log "no /usr/src/linux-source-6.1.tar.xz"; exit 1; }
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || true)
-[ -n "$srcver" ] || { log "linux-source-6.1 is not installed"; exit 1; }
-stamp=$( { echo "$srcver"; gcc --version | head -n1; grep -v '^#' "$here/config.fragment"; } | sha256sum | cut -c1-16)
-tree=$cache/linux-6.1-$stamp
+tarball=$(ls /usr/src/linux-source-$series.tar.xz 2>/dev/null || true)
+[ -n "$tarball" ] || { log "no /usr/src/linux-source-$series.tar.xz"; exit 1; }
+srcver=$(dpkg-query -W -f='${Version}' "linux-source-$series" 2>/dev/null || true)
+[ -n "$srcver" ] || { log "linux-source-$series is not installed"; exit 1; }
+stamp=$( { echo "$srcver"; gcc --version | head -n1; cat "$merged"; } | sha256sum | cut -c1-16)
+tree=$cache/linux-$series-$variant-$stamp
+[ "$variant" = stock ] && tree=$cache/linux-6.1-$stamp
 
 if [ -f "$tree/.smart-madvise-built" ]; then
 	log "reusing $tree (stamp $stamp)"
@@ -53,20 +74,20 @@ if [ ! -f "$tree/Makefile" ]; then
 fi
 
 cd "$tree"
-log "configuring (tinyconfig + config.fragment)"
+log "configuring (tinyconfig + ${fragments[*]##*/})"
 make -s ARCH=x86_64 tinyconfig >&2
-./scripts/kconfig/merge_config.sh -m .config "$here/config.fragment" >&2
+./scripts/kconfig/merge_config.sh -m .config "$merged" >&2
 make -s ARCH=x86_64 olddefconfig >&2
 # Verify the options that matter actually stuck (a dependency may drop them).
 bad=0
 for o in KASAN KASAN_GENERIC DEBUG_KMEMLEAK PROVE_LOCKING DEBUG_ATOMIC_SLEEP KPROBES \
 	 KRETPROBES DYNAMIC_FTRACE DEBUG_FS MODULES MODULE_UNLOAD SERIAL_8250_CONSOLE \
-	 BLK_DEV_INITRD DEVTMPFS PROC_PAGE_MONITOR TRANSPARENT_HUGEPAGE SMP FUTEX MULTIUSER \
+	 BLK_DEV_INITRD DEVTMPFS PROC_PAGE_MONITOR SMP FUTEX MULTIUSER \
 	 DEBUG_OBJECTS_RCU_HEAD PANIC_ON_OOPS TRACEPOINTS; do
 	grep -q "^CONFIG_$o=y" .config || { log "config: CONFIG_$o did not stick"; bad=1; }
 done
-for o in $(sed -n 's/^CONFIG_\([A-Z0-9_]*\)=y$/\1/p' "$here/config.fragment"); do
-	grep -q "^CONFIG_$o=y" .config || { log "config: CONFIG_$o=y of config.fragment did not stick"; bad=1; }
+for o in $(sed -n 's/^CONFIG_\([A-Z0-9_]*\)=y$/\1/p' "$merged"); do
+	grep -q "^CONFIG_$o=y" .config || { log "config: CONFIG_$o=y of the fragments did not stick"; bad=1; }
 done
 grep -q '^# CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN is not set' .config || { log "config: KMEMLEAK_AUTO_SCAN on"; bad=1; }
 [ $bad = 0 ] || exit 1
