@@ -121,9 +121,12 @@ build_initramfs() {
 	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,lib/modules,tests/cases}
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$ko" "$root/lib/modules/smart_madvise.ko"
-	# loop and ext4 for the cases that need a real block device
-	# shellcheck disable=SC2086
-	add_kmods "$krel" "$root/lib/modules/extra" ${SMART_MADVISE_EXTRA_KMODS:-loop ext4}
+	# loop and ext4 for the cases that need a real block device (a debug
+	# kernel has them built in, and no modules directory)
+	if [ -d "$(kernel_modules "$krel")" ]; then
+		# shellcheck disable=SC2086
+		add_kmods "$krel" "$root/lib/modules/extra" ${SMART_MADVISE_EXTRA_KMODS:-loop ext4}
+	fi
 	cp "$VM_DIR/guest/init" "$root/init"
 	cp "$VM_DIR"/guest/*.sh "$root/tests/"
 	cp "$VM_DIR"/cases/*.sh "$root/tests/cases/" 2>/dev/null || true
