@@ -8,14 +8,15 @@
 #   4. host tests of tools/ (tests/tools/run.sh)
 #   5. the kernel resolver (tests/kernels-resolve.sh), then the packaging
 #      tests (tests/dkms.sh)
-#   6. the VM suite on every kernel series of tests/vm/kernels.list, and the
-#      metrics the guests exposed, parsed with prometheus_client
-#   7. the stress suite at reduced scale (make stress runs it full scale)
-#   8. the benchmark suite's smoke run (never a timing)
-#   9. make check-debug, when a debug kernel is already cached
+#   6. the kernel matrix (tests/vm/matrix.sh): on every series of
+#      tests/vm/kernels.list the VM suite and the stress suite at reduced
+#      scale (make stress runs it full scale), and the debug kernels of make
+#      check-debug that are already built, two QEMU jobs at a time; then
+#      the metrics the guests exposed, parsed with prometheus_client
+#   7. the benchmark suite's smoke run (never a timing)
 # Ends with one "N passed, N failed" line that totals all steps and exits
-# non-zero if anything failed. Options are passed on to tests/vm/run.sh
-# (e.g. --kernel 6.12).
+# non-zero if anything failed. Options are passed on to tests/vm/matrix.sh
+# (--kernel 6.12 runs one series, for development; CI runs them all).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,15 +70,12 @@ run_step style "kernel style (tests/style.sh)" tests/style.sh
 run_step tools "host tests of tools/ (tests/tools/run.sh)" tests/tools/run.sh
 run_step kernels "kernel resolver (tests/kernels-resolve.sh)" tests/kernels-resolve.sh
 run_step dkms "packaging (tests/dkms.sh)" tests/dkms.sh
-run_step vm "VM suite (tests/vm/run.sh $*)" tests/vm/run.sh "$@"
+run_step vm "VM and stress suites on the kernel matrix, debug kernels when built (tests/vm/matrix.sh $*)" \
+	tests/vm/matrix.sh "$@"
 run_step metrics "guest metrics parsed on the host" \
-	/usr/bin/python3 tests/tools/guest-metrics.py "$SM_BUILD"/*/result.txt
-run_step stress "stress suite, reduced scale" \
-	tests/vm/run.sh "$@" --suite stress --scale check
+	/usr/bin/python3 tests/tools/guest-metrics.py "$SM_BUILD"/check/*/result.txt
 run_step bench "benchmark smoke run (tests/bench/run.sh --smoke)" \
 	tests/bench/run.sh --smoke
-run_step debug-kernel "debug kernel, when cached" \
-	tests/debug-kernel/maybe-run.sh
 
 printf '\n==== done (%s)\n' "$(date -u +%T)"
 if [ ${#FAILED_STEPS[@]} -gt 0 ]; then

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel matrix of make check: on every series of tests/vm/kernels.list
+# the VM suite (suite check) and the reduced stress suite (suite stress,
+# scale check), and the debug kernels already built (tests/debug-kernel),
+# as parallel jobs, one QEMU each.
+#
+#   tests/vm/matrix.sh [--kernel NAME] [--jobs N] [--no-debug]
+#
+# --kernel runs one series only (for development; CI runs them all).
+# Each job's output goes to $SM_BUILD/matrix/JOB.log and is printed whole
+# when the job ends. Ends with "N passed, N failed[, N skipped]" for all.
+set -euo pipefail
+# shellcheck source=common.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/common.sh"
+
+want=all
+jobs=${SMART_MADVISE_JOBS:-$(nproc)}
+debug=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) want=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
+	--no-debug) debug=0; shift ;;
+	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument: $1" ;;
+	esac
+done
+case "$jobs" in ''|*[!0-9]*|0) die "--jobs wants a positive number" ;; esac
+
+# One job: a series' two suites, each in a build directory of its own so
+# that the check suite's results (read by guest-metrics.py) stay.
+run_job() {
+	local job=$1 log=$SM_BUILD/matrix/$1.log rc=0
+	case "$job" in
+	debug-*)
+		SMART_MADVISE_BUILD=$SM_BUILD/debug-kernel \
+			"$REPO_DIR/tests/debug-kernel/run.sh" --cached --variant "${job#debug-}" \
+			> "$log" 2>&1 || rc=$?
+		;;
+	*)
+		{
+			SMART_MADVISE_BUILD=$SM_BUILD/check "$VM_DIR/run.sh" --kernel "$job" || rc=$?
+			SMART_MADVISE_BUILD=$SM_BUILD/stress "$VM_DIR/run.sh" --kernel "$job" \
+				--suite stress --scale check || rc=$?
+		} > "$log" 2>&1
+		;;
+	esac
+	echo "$rc" > "$log.rc"
+}
+
+mkdir -p "$SM_BUILD/matrix"
+rm -f "$SM_BUILD"/matrix/*
+# every series resolved (and fetched) once, before the jobs share the cache
+for d in check stress; do
+	SMART_MADVISE_BUILD=$SM_BUILD/$d "$VM_DIR/kernels.sh" --kernel "$want" >&2
+done
+mapfile -t series < <(series_select "$want" | cut -d' ' -f1)
+todo=()
+if [ "$want" = all ] && [ "$debug" = 1 ]; then
+	todo+=(debug-rt debug-stock)	# the longest first
+fi
+todo+=("${series[@]}")
+msg "matrix: ${todo[*]} ($jobs at a time)"
+
+running=0
+for job in "${todo[@]}"; do
+	while [ "$running" -ge "$jobs" ]; do
+		wait -n || true
+		running=$((running - 1))
+	done
+	msg "matrix: starting $job ($(date -u +%T))"
+	run_job "$job" &
+	running=$((running + 1))
+done
+wait
+
+P=0 F=0 S=0
+for job in "${todo[@]}"; do
+	log=$SM_BUILD/matrix/$job.log
+	echo "#### $job"
+	cat "$log"
+	rc=$(cat "$log.rc" 2>/dev/null || echo 1)
+	n=0
+	# a series job has one total per suite; a debug job's last line is its total
+	lines=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/p' "$log" |
+		awk '{ print $1, $2, ($3 == "" ? 0 : $3) }')
+	case "$job" in debug-*) lines=$(tail -n1 <<< "$lines") ;; esac
+	while read -r p f s; do
+		[ -n "$p" ] || continue
+		P=$((P + p)) F=$((F + f)) S=$((S + s))
+		n=$((n + 1))
+	done <<< "$lines"
+	if [ "$rc" != 0 ] && ! grep -qE '^[0-9]+ passed, [1-9][0-9]* failed' "$log"; then
+		echo "not ok - $job: exit $rc with no failure counted"
+		F=$((F + 1))
+	elif [ "$n" = 0 ]; then
+		echo "not ok - $job: no result line"
+		F=$((F + 1))
+	fi
+done
+line="$P passed, $F failed"
+[ "$S" -gt 0 ] && line+=", $S skipped"
+echo "$line"
+[ "$F" -eq 0 ]
