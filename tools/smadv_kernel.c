@@ -45,6 +45,8 @@ const struct smk_tunable smk_tunables[] = {
 	{ "version", 0, 0, 0, 1, 0, "module version (read-only)" },
 	{ "fault_hook", 0, 0, 0, 1, 1,
 	  "how faults are observed: tracepoint or kprobe (read-only)" },
+	{ "madvise_hook", 0, 0, 0, 1, 1,
+	  "how madvise calls are rewritten: do_madvise or syscall (read-only)" },
 };
 const size_t smk_ntunables = ARRAY_SIZE(smk_tunables);
 

@@ -36,7 +36,7 @@ static const char usage_text[] =
 "  help                         this text\n"
 "\n"
 "Tunables: enable dry_run window_size threshold max_gap_pages max_processes\n"
-"          sample_interval_ms; read-only: version fault_hook\n"
+"          sample_interval_ms; read-only: version fault_hook madvise_hook\n"
 "See smadvctl(8).\n";
 
 int report(void)
@@ -130,8 +130,12 @@ static int cmd_status(int argc, char **argv, int json)
 		first = 1;
 	} else {
 		printf("smart_madvise %s loaded", version);
-		if (smk_tunable_read("fault_hook", val, sizeof(val)) == 0)
-			printf(" (fault hook: %s)", val);
+		if (smk_tunable_read("fault_hook", val, sizeof(val)) == 0) {
+			printf(" (fault hook: %s", val);
+			if (smk_tunable_read("madvise_hook", val, sizeof(val)) == 0)
+				printf(", madvise hook: %s", val);
+			printf(")");
+		}
 		printf("\n\ntunables:\n");
 	}
 	for (i = 0; i < smk_ntunables; i++) {

@@ -134,7 +134,8 @@ expect_completion "monitor options" "--count --csv --follow --help --new --unreg
 SYS=$WORK/sys DBG=$WORK/dbg
 mkdir -p "$SYS" "$DBG"
 for kv in enable=1 dry_run=0 window_size=64 threshold=75 max_gap_pages=32 \
-	  max_processes=4096 sample_interval_ms=50 version=0.1.0 fault_hook=kprobe; do
+	  max_processes=4096 sample_interval_ms=50 version=0.1.0 fault_hook=kprobe \
+	  madvise_hook=do_madvise; do
 	echo "${kv#*=}" > "$SYS/${kv%%=*}"
 done
 printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nhandler_samples 16\nhandler_ns 1234567890123\nallocations_live_neg -2\nsome_future_counter 7\n' > "$DBG/stats"
@@ -342,6 +343,8 @@ EOF
 run "get window_size" 0 "$S" get window_size
 has "get prints the value" "$WORK/out" '^64 $'
 run "get fault_hook (read-only text)" 0 "$S" get fault_hook
+run "get madvise_hook (read-only text)" 0 "$S" get madvise_hook
+has "get madvise_hook prints the hook" "$WORK/out" "^do_madvise ?$"
 run "get unknown name refused" 2 "$S" get bogus
 has "get unknown: lists known names" "$WORK/err" "unknown tunable 'bogus'.*"
 run "set window_size 128" 0 "$S" set window_size 128

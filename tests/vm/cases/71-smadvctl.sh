@@ -49,7 +49,7 @@ smadv_fmtcheck json /tmp/sc.out 2> /dev/null || fail "status --json is not valid
 in_file /tmp/sc.out "\"loaded\":true,\"version\":\"$VER\"" "status --json: loaded and version"
 
 # --- get / set -------------------------------------------------------------
-for n in enable dry_run window_size threshold max_gap_pages max_processes version fault_hook; do
+for n in enable dry_run window_size threshold max_gap_pages max_processes version fault_hook madvise_hook; do
 	[ -e "$SM_SYS/$n" ] || continue
 	sc 0 get "$n"
 	expect_eq "get $n" "$(cat /tmp/sc.out)" "$(sm_get "$n")"
