@@ -3,11 +3,19 @@
  * Page-fault profiler: processes registered through /dev/smart_madvise are
  * sampled every sample_interval_ms into a ring that readers map read-only.
  *
+ * Permissions (sysfs-doc/dev-smart_madvise): open() needs CAP_SYS_PTRACE or
+ * CAP_SYS_ADMIN in the initial user namespace, checked against the
+ * opener's credentials (file->f_cred); write() also needs the writer to
+ * act with the opener's credentials. A registration belongs to the open
+ * file that made it and ends with it, or when its target's credentials
+ * change (an exec of a setuid binary).
+ *
  * Lifetime: every open file and every mapping (vma->vm_file) holds a file
  * reference, and the file holds a reference on this module, so the ring,
  * the vm_ops and the fops all outlive their users; rmmod says "in use"
  * until the last mapping is gone.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/fs.h>
@@ -17,14 +25,13 @@
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
-#include <linux/sched/coredump.h>
-#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -38,14 +45,24 @@
 #define SM_LINE_MAX	32	/* "R 4194304" needs 10; allow some slack */
 #define SM_TEXT_MAX	192
 
+struct sm_prof_file;
+
+/* One registration: the process, its credentials then, the file it is of. */
+struct sm_prof_reg {
+	struct pid *pid;
+	const struct cred *cred;
+	struct sm_prof_file *owner;
+};
+
 static struct {
 	struct mutex lock;		/* the set, ring writes, text reads */
-	struct pid *pids[SM_PROF_MAX_PIDS];
+	struct sm_prof_reg regs[SM_PROF_MAX_PIDS];
 	unsigned int nr;
 	struct sm_ring_header *hdr;
 	struct sm_ring_record *recs;
 	/* One tick is staged here so readers see the ring busy only briefly. */
 	struct sm_ring_record stage[SM_PROF_MAX_PIDS + 1];
+	struct pid *staged[SM_PROF_MAX_PIDS];
 	struct delayed_work work;
 	wait_queue_head_t wait;
 } prof;
@@ -92,12 +109,72 @@ static bool sm_prof_group_dead(struct task_struct *leader)
 	return leader->exit_state && thread_group_empty(leader);
 }
 
+/* The same real, effective and saved user and group ids. */
+static bool sm_prof_same_ids(const struct cred *a, const struct cred *b)
+{
+	return uid_eq(a->uid, b->uid) && uid_eq(a->euid, b->euid) &&
+	       uid_eq(a->suid, b->suid) && gid_eq(a->gid, b->gid) &&
+	       gid_eq(a->egid, b->egid) && gid_eq(a->sgid, b->sgid);
+}
+
+/*
+ * Whether current acts with the credentials that opened @file (the rule of
+ * RDMA's ib_safe_file_access()): a descriptor inherited by, or passed to,
+ * a process with other credentials, such as a setuid program writing text
+ * an attacker chose, must not register anything. A forked child holds its
+ * own copy of its parent's credentials, so compare what they are.
+ */
+static bool sm_prof_writer_is_opener(const struct file *file)
+{
+	const struct cred *fc = file->f_cred, *c = current_cred();
+
+	return fc == c ||
+	       (sm_prof_same_ids(fc, c) && uid_eq(fc->fsuid, c->fsuid) &&
+		gid_eq(fc->fsgid, c->fsgid) && fc->user_ns == c->user_ns &&
+		cap_issubset(fc->cap_effective, c->cap_effective) &&
+		cap_issubset(c->cap_effective, fc->cap_effective));
+}
+
+/*
+ * Whether @task is no longer what was registered: its ids changed, or it
+ * gained permitted capabilities (it exec'd a setuid, setgid or
+ * file-capability binary).
+ */
+static bool sm_prof_target_changed(struct task_struct *task,
+				   const struct cred *then)
+{
+	const struct cred *now;
+	bool changed;
+
+	rcu_read_lock();
+	now = __task_cred(task);
+	changed = now != then && (!sm_prof_same_ids(now, then) ||
+				  !cap_issubset(now->cap_permitted,
+						then->cap_permitted));
+	rcu_read_unlock();
+	return changed;
+}
+
+/* Processes registered, each counted once however many files did it. */
+static void sm_prof_publish_nr(void)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < prof.nr; i++) {
+		for (j = 0; j < i && prof.regs[j].pid != prof.regs[i].pid; j++)
+			;
+		n += j == i;
+	}
+	WRITE_ONCE(prof.hdr->nr_registered, n);
+}
+
 static void sm_prof_remove(unsigned int i)
 {
-	put_pid(prof.pids[i]);
+	put_pid(prof.regs[i].pid);
+	put_cred(prof.regs[i].cred);
 	prof.nr--;
-	memmove(&prof.pids[i], &prof.pids[i + 1],
-		(prof.nr - i) * sizeof(prof.pids[0]));
+	memmove(&prof.regs[i], &prof.regs[i + 1],
+		(prof.nr - i) * sizeof(prof.regs[0]));
 }
 
 static void sm_prof_publish(unsigned int n, unsigned int interval)
@@ -114,7 +191,7 @@ static void sm_prof_publish(unsigned int n, unsigned int interval)
 	}
 	WRITE_ONCE(hdr->write_index, w + n);
 	WRITE_ONCE(hdr->ticks, hdr->ticks + 1);
-	WRITE_ONCE(hdr->nr_registered, prof.nr);
+	sm_prof_publish_nr();
 	WRITE_ONCE(hdr->interval_ms, interval);
 	smp_wmb();	/* slots and index before seq turns even */
 	WRITE_ONCE(hdr->seq, hdr->seq + 1);
@@ -123,6 +200,32 @@ static void sm_prof_publish(unsigned int n, unsigned int interval)
 static unsigned long sm_prof_delay(void)
 {
 	return msecs_to_jiffies(READ_ONCE(sm_tun.sample_interval_ms));
+}
+
+/* Whether the first @n records of this tick already hold @pid. */
+static bool sm_prof_staged(struct pid *pid, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (prof.staged[i] == pid)
+			return true;
+	return false;
+}
+
+static void sm_prof_sample(struct task_struct *task, struct pid *pid,
+			   struct sm_ring_record *rec, u64 now)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->time_ns = now;
+	rec->type = SM_REC_PROCESS;
+	rec->pid = pid_nr(pid);
+	sm_prof_group_sample(task, rec);
+	/* Not tracked (enable=0, or the table is full): zeros. */
+	if (sm_tracker_counts(rec->pid, &rec->seq_faults, &rec->rand_faults)) {
+		rec->seq_faults = 0;
+		rec->rand_faults = 0;
+	}
 }
 
 static void sm_prof_tick(struct work_struct *work)
@@ -134,29 +237,26 @@ static void sm_prof_tick(struct work_struct *work)
 
 	mutex_lock(&prof.lock);
 	while (i < prof.nr) {
+		struct sm_prof_reg *reg = &prof.regs[i];
 		struct task_struct *task;
-		struct sm_ring_record *rec = &prof.stage[n];
+		bool gone, staged;
 
-		task = get_pid_task(prof.pids[i], PIDTYPE_TGID);
-		if (!task || sm_prof_group_dead(task)) {
-			if (task)
-				put_task_struct(task);
+		task = get_pid_task(reg->pid, PIDTYPE_TGID);
+		gone = !task || sm_prof_group_dead(task);
+		/* Registered by several files: one record per tick. */
+		staged = sm_prof_staged(reg->pid, n);
+		if (!gone && !staged)
+			sm_prof_sample(task, reg->pid, &prof.stage[n], now);
+		/* Checked after the sample: none of a new program gets out. */
+		gone = gone || sm_prof_target_changed(task, reg->cred);
+		if (task)
+			put_task_struct(task);
+		if (gone) {
 			sm_prof_remove(i);
 			continue;
 		}
-		memset(rec, 0, sizeof(*rec));
-		rec->time_ns = now;
-		rec->type = SM_REC_PROCESS;
-		rec->pid = pid_nr(prof.pids[i]);
-		sm_prof_group_sample(task, rec);
-		put_task_struct(task);
-		/* Not tracked (enable=0, or the table is full): zeros. */
-		if (sm_tracker_counts(rec->pid, &rec->seq_faults,
-				      &rec->rand_faults)) {
-			rec->seq_faults = 0;
-			rec->rand_faults = 0;
-		}
-		n++;
+		if (!staged)
+			prof.staged[n++] = reg->pid;
 		i++;
 	}
 
@@ -172,11 +272,11 @@ static void sm_prof_tick(struct work_struct *work)
 		tot->seq_faults += prof.stage[i].seq_faults;
 		tot->rand_faults += prof.stage[i].rand_faults;
 	}
-	/* The last processes may all have exited: then there is no tick. */
+	/* The last processes may all have gone: then there is no tick. */
 	if (n)
 		sm_prof_publish(n + 1, interval);
 	else
-		WRITE_ONCE(prof.hdr->nr_registered, 0);
+		sm_prof_publish_nr();
 
 	if (prof.nr)
 		schedule_delayed_work(&prof.work, msecs_to_jiffies(interval));
@@ -184,87 +284,64 @@ static void sm_prof_tick(struct work_struct *work)
 	wake_up_interruptible(&prof.wait);
 }
 
-/*
- * ptrace_may_access() is not exported to modules: this is its credential
- * and dumpability test for PTRACE_MODE_READ_REALCREDS, without the LSM hook.
- */
-static int sm_prof_may_read(struct task_struct *task)
-{
-	const struct cred *cred, *tcred;
-	struct mm_struct *mm;
-	bool ok;
-
-	if (same_thread_group(task, current))
-		return 0;
-	rcu_read_lock();
-	cred = current_cred();
-	tcred = __task_cred(task);
-	ok = uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
-	     uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
-	     gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid);
-	if (!ok)
-		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	if (!ok)
-		return -EACCES;
-
-	mm = get_task_mm(task);
-	if (mm) {
-		if (get_dumpable(mm) != SUID_DUMP_USER &&
-		    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
-			ok = false;
-		mmput(mm);
-	}
-	return ok ? 0 : -EACCES;
-}
-
-static int sm_prof_find(struct pid *pid)
+/* The registration of @pid by @pf, or -1. */
+static int sm_prof_find(struct sm_prof_file *pf, struct pid *pid)
 {
 	unsigned int i;
 
 	for (i = 0; i < prof.nr; i++)
-		if (prof.pids[i] == pid)
+		if (prof.regs[i].pid == pid && prof.regs[i].owner == pf)
 			return i;
 	return -1;
 }
 
-static int sm_prof_register(struct pid *pid)
+static int sm_prof_register(struct sm_prof_file *pf, struct pid *pid)
 {
+	const struct cred *cred = NULL;
 	struct task_struct *task;
-	int ret;
+	int ret = 0;
 
 	task = get_pid_task(pid, PIDTYPE_TGID);
 	if (!task)
 		return -ESRCH;
-	ret = sm_prof_group_dead(task) ? -ESRCH : sm_prof_may_read(task);
+	if (sm_prof_group_dead(task))
+		ret = -ESRCH;
+	else
+		cred = get_task_cred(task);
 	put_task_struct(task);
 	if (ret)
 		return ret;
 
 	mutex_lock(&prof.lock);
-	if (sm_prof_find(pid) >= 0) {
+	if (sm_prof_find(pf, pid) >= 0) {
 		ret = -EEXIST;
 	} else if (prof.nr == SM_PROF_MAX_PIDS) {
 		ret = -ENOSPC;
 	} else {
-		prof.pids[prof.nr++] = get_pid(pid);
-		WRITE_ONCE(prof.hdr->nr_registered, prof.nr);
+		prof.regs[prof.nr].pid = get_pid(pid);
+		prof.regs[prof.nr].cred = cred;
+		prof.regs[prof.nr].owner = pf;
+		prof.nr++;
+		cred = NULL;
+		sm_prof_publish_nr();
 		if (prof.nr == 1)
 			schedule_delayed_work(&prof.work, sm_prof_delay());
 	}
 	mutex_unlock(&prof.lock);
+	if (cred)
+		put_cred(cred);
 	return ret;
 }
 
-static int sm_prof_unregister(struct pid *pid)
+static int sm_prof_unregister(struct sm_prof_file *pf, struct pid *pid)
 {
 	int i, ret = -ENOENT;
 
 	mutex_lock(&prof.lock);
-	i = sm_prof_find(pid);
+	i = sm_prof_find(pf, pid);
 	if (i >= 0) {
 		sm_prof_remove(i);
-		WRITE_ONCE(prof.hdr->nr_registered, prof.nr);
+		sm_prof_publish_nr();
 		ret = 0;
 	}
 	mutex_unlock(&prof.lock);
@@ -272,7 +349,7 @@ static int sm_prof_unregister(struct pid *pid)
 }
 
 /* One line without its '\n': "R <pid>" or "U <pid>", pid in our pid ns. */
-static int sm_prof_line(const char *line, size_t len)
+static int sm_prof_line(struct sm_prof_file *pf, const char *line, size_t len)
 {
 	char num[SM_LINE_MAX];
 	struct pid *pid;
@@ -289,7 +366,8 @@ static int sm_prof_line(const char *line, size_t len)
 	pid = find_get_pid(nr);
 	if (!pid)
 		return line[0] == 'R' ? -ESRCH : -ENOENT;
-	ret = line[0] == 'R' ? sm_prof_register(pid) : sm_prof_unregister(pid);
+	ret = line[0] == 'R' ? sm_prof_register(pf, pid) :
+			       sm_prof_unregister(pf, pid);
 	put_pid(pid);
 	return ret;
 }
@@ -311,6 +389,8 @@ static ssize_t sm_prof_write(struct file *file, const char __user *ubuf,
 	ssize_t ret = 0;
 	char c;
 
+	if (!sm_prof_writer_is_opener(file))
+		return -EACCES;
 	mutex_lock(&pf->lock);
 	for (pos = 0; pos < count; pos++) {
 		if (get_user(c, ubuf + pos)) {
@@ -323,7 +403,7 @@ static ssize_t sm_prof_write(struct file *file, const char __user *ubuf,
 			continue;
 		}
 		if (c == '\n') {
-			ret = sm_prof_line(pf->line, pf->len);
+			ret = sm_prof_line(pf, pf->line, pf->len);
 			pf->len = 0;
 			if (ret)
 				goto bad_line;
@@ -467,6 +547,10 @@ static int sm_prof_open(struct inode *inode, struct file *file)
 	struct sm_prof_file *pf;
 	u64 w;
 
+	/* file->f_cred: the opener's, whoever uses the file later. */
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
 	if (!pf)
 		return -ENOMEM;
@@ -479,9 +563,22 @@ static int sm_prof_open(struct inode *inode, struct file *file)
 	return stream_open(inode, file);
 }
 
+/* The last reference to the file (descriptors and mappings) is gone. */
 static int sm_prof_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct sm_prof_file *pf = file->private_data;
+	unsigned int i = 0;
+
+	mutex_lock(&prof.lock);
+	while (i < prof.nr) {
+		if (prof.regs[i].owner == pf)
+			sm_prof_remove(i);
+		else
+			i++;
+	}
+	sm_prof_publish_nr();
+	mutex_unlock(&prof.lock);
+	kfree(pf);
 	return 0;
 }
 
@@ -537,13 +634,10 @@ free_ring:
 
 void sm_profiler_exit(void)
 {
-	unsigned int i;
-
 	/* Every open file pins the module: nobody can register from here on. */
 	misc_deregister(&sm_prof_dev);
 	cancel_delayed_work_sync(&prof.work);
-	for (i = 0; i < prof.nr; i++)
-		put_pid(prof.pids[i]);
-	prof.nr = 0;
+	while (prof.nr)
+		sm_prof_remove(prof.nr - 1);
 	vfree(prof.hdr);
 }

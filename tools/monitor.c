@@ -59,13 +59,14 @@ static const char usage_text[] =
 "                        [-u|--unregister] [PID...]\n"
 "  Register each PID with the profiler (an already registered one is fine)\n"
 "  and print the samples of those PIDs and the per-tick totals; with no PID\n"
-"  print every sample in the ring.\n"
+"  print every sample in the ring. The registrations end when it exits.\n"
 "  -c, --csv         comma-separated values with a header line\n"
 "  -f, --follow      keep printing new samples (until ^C or, when PIDs were\n"
 "                    given, until the module has dropped all of them)\n"
 "  -n, --count N     stop after N samples\n"
 "      --new         skip the samples already in the ring\n"
-"  -u, --unregister  unregister the PIDs again on exit\n"
+"  -u, --unregister  unregister the PIDs explicitly on exit (they end\n"
+"                    with the monitor anyway)\n"
 "Columns: index time_ns type pid cpu_ns min_flt maj_flt seq_faults rand_faults\n"
 "(time_ns is CLOCK_MONOTONIC; pid 0 with type total sums one tick)\n";
 
@@ -81,7 +82,8 @@ static int fail_open(int err)
 			" is missing.\nFix: mount devtmpfs on /dev, or check udev.\n");
 	else if (err == EACCES || err == EPERM)
 		fprintf(stderr, "smadvctl monitor: permission denied opening " SM_DEV
-			" (root only, mode 0600).\nFix: run as root, e.g. with sudo.\n");
+			" (root only: CAP_SYS_PTRACE or CAP_SYS_ADMIN).\n"
+			"Fix: run as root, e.g. with sudo.\n");
 	else
 		fprintf(stderr, "smadvctl monitor: open " SM_DEV ": %s\n",
 			strerror(err));
@@ -111,9 +113,8 @@ static int register_pid(struct mon *m, int pid)
 		fprintf(stderr, "smadvctl monitor: no process %d\n", pid);
 		break;
 	case EACCES:
-	case EPERM:
-		fprintf(stderr, "smadvctl monitor: may not read process %d "
-			"(ptrace read access needed)\n", pid);
+		fprintf(stderr, "smadvctl monitor: cannot register %d: the device "
+			"was opened with other credentials\n", pid);
 		break;
 	case ENOSPC:
 		fprintf(stderr, "smadvctl monitor: cannot register %d: the profiler "

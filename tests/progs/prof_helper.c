@@ -2,9 +2,13 @@
 /*
  * Guest helper for the profiler tests (tests/vm/cases/4*-profiler-*.sh).
  *
- *   prof_helper write [-u UID] STR...  one write() per STR ("\n" and "\0"
- *                                      escapes); prints OK, SHORT N or the
- *                                      errno name per write; exit 0
+ *   prof_helper write [-u UID] [-d FD] STR...
+ *                                      one write() per STR ("\n" and "\0"
+ *                                      escapes) to a new open file, or to
+ *                                      the inherited FD
+ *                                      (after -u drops privileges); prints
+ *                                      OK, SHORT N or the errno name per
+ *                                      write; exit 0
  *   prof_helper runas UID CMD ARGS...  exec CMD as UID (gid UID too)
  *   prof_helper fault PAGES            touch PAGES fresh pages, print READY,
  *                                      pause until killed
@@ -15,7 +19,15 @@
  *   prof_helper pollwait MS            read() the device to its end, then
  *                                      poll() for new records: prints
  *                                      "POLLIN" or "TIMEOUT"
- *   prof_helper mapkeep                mmap the ring, close the fd, print
+ *   prof_helper text [-d FD]           read() the device (or FD) with
+ *                                      O_NONBLOCK until it has nothing more:
+ *                                      the text on stdout, then "END EAGAIN"
+ *                                      (or "END EOF", "END <errno>") on
+ *                                      stderr
+ *   prof_helper execon FILE CMD ARGS   print READY, wait until FILE exists,
+ *                                      exec CMD
+ *   prof_helper mapkeep [PID]          mmap the ring (first registering PID
+ *                                      on that file), close the fd, print
  *                                      READY, then every 100 ms check the
  *                                      header; on SIGTERM print
  *                                      "LAST write_index=N magic_ok=1"
@@ -47,6 +59,8 @@ static const char *errname(int e)
 	case ENOSPC: return "ENOSPC";
 	case ENOENT: return "ENOENT";
 	case EFAULT: return "EFAULT";
+	case EAGAIN: return "EAGAIN";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	default: return strerror(e);
 	}
 }
@@ -76,20 +90,34 @@ static void become(const char *uid_s)
 	}
 }
 
+/* "-d FD": that inherited descriptor; else the device, opened anew. */
+static int device_fd(int *argc, char ***argv, int flags)
+{
+	int fd;
+
+	if (*argc < 2 || strcmp((*argv)[0], "-d"))
+		return open(DEV, flags);
+	fd = atoi((*argv)[1]);
+	*argc -= 2;
+	*argv += 2;
+	return fd;
+}
+
 static int do_write(int argc, char **argv)
 {
-	int i = 0, fd;
+	int i, fd;
 
 	if (argc > 1 && !strcmp(argv[0], "-u")) {
 		become(argv[1]);
-		i = 2;
+		argc -= 2;
+		argv += 2;
 	}
-	fd = open(DEV, O_WRONLY);
+	fd = device_fd(&argc, &argv, O_WRONLY);
 	if (fd < 0) {
 		printf("OPEN %s\n", errname(errno));
 		return 0;
 	}
-	for (; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		char buf[4096];
 		size_t n = unescape(argv[i], buf);
 		ssize_t r = write(fd, buf, n);
@@ -105,6 +133,34 @@ static int do_write(int argc, char **argv)
 	return 0;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* read() with O_NONBLOCK until nothing more; the errno (0: end of file). */
+static int drain(int fd, int out)
+{
+	char buf[65536];
+	ssize_t r;
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		if (out >= 0 && write(out, buf, r) != r)
+			break;
+	fcntl(fd, F_SETFL, fl);
+	return r < 0 ? errno : 0;
+}
+
+static const char *errname0(int e)
+{
+	return e ? errname(e) : "EOF";
+}
+
 static const struct sm_ring_header *map_header(int fd)
 {
 	const struct sm_ring_header *h;
@@ -115,14 +171,6 @@ static const struct sm_ring_header *map_header(int fd)
 		exit(1);
 	}
 	return h;
-}
-
-static volatile sig_atomic_t stop;
-
-static void on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
 }
 
 int main(int argc, char **argv)
@@ -137,6 +185,15 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "runas") && argc > 3) {
 		become(argv[2]);
 		execvp(argv[3], argv + 3);
+		perror("prof_helper: exec");
+		return 127;
+	}
+	if (!strcmp(argv[1], "execon") && argc > 3) {
+		printf("READY\n");
+		fflush(stdout);
+		while (access(argv[2], F_OK))
+			usleep(50000);
+		execv(argv[3], argv + 3);
 		perror("prof_helper: exec");
 		return 127;
 	}
@@ -162,6 +219,20 @@ int main(int argc, char **argv)
 		for (;;)
 			x++;
 	}
+	if (!strcmp(argv[1], "text")) {
+		int e;
+
+		argc -= 2;
+		argv += 2;
+		fd = device_fd(&argc, &argv, O_RDONLY);
+		if (fd < 0) {
+			fprintf(stderr, "END OPEN %s\n", errname(errno));
+			return 0;
+		}
+		e = drain(fd, 1);
+		fprintf(stderr, "END %s\n", errname0(e));
+		return 0;
+	}
 	fd = open(DEV, O_RDONLY);
 	if (fd < 0) {
 		printf("OPEN %s\n", errname(errno));
@@ -176,6 +247,19 @@ int main(int argc, char **argv)
 		printf("%s\n", poll(&pfd, 1, atoi(argv[2])) == 1 &&
 		       (pfd.revents & POLLIN) ? "POLLIN" : "TIMEOUT");
 		return 0;
+	}
+	if (!strcmp(argv[1], "mapkeep") && argc == 3) {
+		/* The registration lives as long as the mapping's file. */
+		int rw = open(DEV, O_RDWR);
+		char line[32];
+		int n = snprintf(line, sizeof(line), "R %s\n", argv[2]);
+
+		if (rw < 0 || write(rw, line, n) != n) {
+			printf("REGISTER %s\n", errname(errno));
+			return 1;
+		}
+		close(fd);
+		fd = rw;
 	}
 	h = map_header(fd);
 	if (!strcmp(argv[1], "hdr")) {

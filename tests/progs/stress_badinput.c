@@ -12,10 +12,11 @@
  *	The value must never change.
  *   stress_badinput dev DEVICE COUNT SEED
  *	the profiler's control protocol ("R <pid>\n" / "U <pid>\n"): every
- *	malformed line is refused with EINVAL (one open per case), a pid
- *	that does not exist with ESRCH (R) / ENOENT (U), a duplicate with
- *	EEXIST; the registered set is unchanged (a child registered before
- *	is still registered, once).
+ *	malformed line is refused with EINVAL, a pid that does not exist
+ *	with ESRCH (R) / ENOENT (U), a duplicate with EEXIST; the registered
+ *	set is unchanged (a child registered before is still registered,
+ *	once). All on one open file: registrations belong to it and end
+ *	with it.
  *
  * Prints "writes=N failures=M" and one "FAIL: ..." line per failure;
  * exits 0 when M == 0.
@@ -33,6 +34,7 @@
 #define BIG (3 * 4096 + 17)
 
 static const char *path;
+static int held_fd = -1;	/* dev: the one open file, else -1 */
 static unsigned long vmin, vmax;
 static int writes, failures;
 static unsigned long long rng;
@@ -123,7 +125,7 @@ static int sysfs_expect(const char *b, size_t n)
 /* Exactly @n bytes in @npieces write(2)s on one fd; returns the first errno. */
 static int do_write(const char *b, size_t n, int npieces, ssize_t *lastret)
 {
-	int fd = open(path, O_WRONLY), e = 0;
+	int fd = held_fd >= 0 ? held_fd : open(path, O_WRONLY), e = 0;
 	size_t off = 0;
 	int p;
 
@@ -139,7 +141,8 @@ static int do_write(const char *b, size_t n, int npieces, ssize_t *lastret)
 		*lastret = r;
 		off += len;
 	}
-	close(fd);
+	if (fd != held_fd)
+		close(fd);
 	return e;
 }
 
@@ -431,7 +434,13 @@ int main(int argc, char **argv)
 		path = argv[2];
 		count = atoi(argv[3]);
 		rng = strtoull(argv[4], NULL, 10) + 1;
+		held_fd = open(path, O_WRONLY);
+		if (held_fd < 0) {
+			perror(path);
+			return 1;
+		}
 		dev_run(count);
+		close(held_fd);
 	} else {
 		fprintf(stderr, "usage: %s sysfs FILE MIN MAX COUNT SEED | dev DEVICE COUNT SEED\n",
 			argv[0]);

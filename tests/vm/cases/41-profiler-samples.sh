@@ -18,6 +18,10 @@ F=$BG_PID
 sleep 1000 & SL=$!
 prof_helper spin & SP=$!
 smadvctl monitor -n 1 "$F" "$SL" "$SP" > /dev/null || fail "monitor registration"
+# The monitor's registrations ended with it: this file keeps them.
+exec 3<> /dev/smart_madvise
+expect_eq "registration on a held file" \
+	"$(prof_helper write -d 3 "R $F\n" "R $SL\n" "R $SP\n" | tr '\n' ' ')" "OK OK OK "
 sleep 2
 kill "$SP"
 wait "$SP" 2>/dev/null
@@ -77,5 +81,6 @@ expect_le "mean gap (ms) at 200 ms" "${gaps#* }" 400
 
 kill "$F" "$SL"
 wait 2>/dev/null
+exec 3>&-
 sm_unload || fail "rmmod"
 finish

@@ -10,7 +10,8 @@ command -v smadvctl > /dev/null || skip "no smadvctl in the guest"
 
 sm_load_or_die
 sleep 1000 & S=$!
-prof_helper write "R $S\n" > /dev/null
+exec 3<> "$DEV"
+prof_helper write -d 3 "R $S\n" > /dev/null
 smadvctl monitor -f -n 30 --csv "$S" > /tmp/m1.csv 2> /tmp/m1.err & M1=$!
 smadvctl monitor -f -n 30 --csv "$S" > /tmp/m2.csv 2> /tmp/m2.err & M2=$!
 wait_until 30 sh -c "! kill -0 $M1 2>/dev/null && ! kill -0 $M2 2>/dev/null" ||
@@ -27,7 +28,7 @@ else
 fi
 
 # read() gives the same records as text.
-cat "$DEV" > /tmp/t.txt
+prof_helper text > /tmp/t.txt 2>/dev/null
 tr ',' ' ' < /tmp/m1.csv | tail -n +2 > /tmp/m1.txt
 missing=$(grep -cvxF -f /tmp/t.txt /tmp/m1.txt)
 expect_eq "monitor records missing from read()" "$missing" 0
@@ -47,6 +48,7 @@ expect_eq "mprotect PROT_WRITE (private)" "$(kv /tmp/mw.out private_mprotect_rw)
 
 kill "$S"
 wait 2>/dev/null
+exec 3>&-
 # shellcheck disable=SC2016
 wait_until 10 sh -c '[ "$(prof_helper hdr | sed -n "s/^nr_registered=//p")" = 0 ]' ||
 	fail "$S still registered"

@@ -16,13 +16,16 @@ while [ "$i" -lt 64 ]; do
 	pids="$pids $!"
 	i=$((i + 1))
 done
-res=$(for p in $pids; do prof_helper write "R $p\n"; done | sort | uniq -c | tr -s ' ')
+# All on one open file: registrations end with it.
+exec 4<> "$DEV"
+res=$(for p in $pids; do prof_helper write -d 4 "R $p\n"; done | sort | uniq -c | tr -s ' ')
 expect_eq "64 registrations" "$res" " 64 OK"
 sleep 1000 & X=$!
-expect_eq "65th registration" "$(prof_helper write "R $X\n")" ENOSPC
+expect_eq "65th registration" "$(prof_helper write -d 4 "R $X\n")" ENOSPC
+expect_eq "65th registration from another file" "$(prof_helper write "R $X\n")" ENOSPC
 # shellcheck disable=SC2086
 first_pid=$(echo $pids | cut -d" " -f1)
-expect_eq "duplicate when full" "$(prof_helper write "R $first_pid\n")" EEXIST
+expect_eq "duplicate when full" "$(prof_helper write -d 4 "R $first_pid\n")" EEXIST
 cap=$(prof_helper hdr | sed -n 's/^capacity=//p')
 log "ring capacity $cap records, 65 per tick"
 
@@ -50,6 +53,7 @@ exec 3<&-
 expect_eq "text header" "$hdr" "index time_ns type pid cpu_ns min_flt maj_flt seq_faults rand_faults"
 expect_match "read() reports the wrap" "$first" '^# lost [0-9]+ records$'
 
+exec 4>&-
 # shellcheck disable=SC2086
 kill $pids "$X"
 wait 2>/dev/null

@@ -1,17 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Unload while the ring is mapped (fd already closed) is refused, the
-# mapping keeps working, and rmmod succeeds once it is gone; unload with
-# processes registered and sampling running is clean. The monitor's error
-# messages name the cause.
+# mapping keeps working and keeps its file's registration (sampling goes
+# on), and rmmod succeeds once it is gone, right after the registration
+# ended with it. The monitor's error messages name the cause.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 command -v smadvctl > /dev/null || skip "no smadvctl in the guest"
 
 sm_load_or_die
 sleep 1000 & S=$!
-prof_helper write "R $S\n" > /dev/null
-bg_ready /tmp/mk.out prof_helper mapkeep || { fail "mapkeep"; finish; }
+bg_ready /tmp/mk.out prof_helper mapkeep "$S" || { fail "mapkeep"; kill "$S"; finish; }
 MK=$BG_PID
 refs=$(awk '$1 == "smart_madvise" { print $3 }' /proc/modules)
 expect_ge "module refcount while mapped" "$refs" 1
@@ -30,7 +29,7 @@ show /tmp/mk.out
 expect_eq "mapping still valid" "$(sed -n 's/.*magic_ok=//p' /tmp/mk.out)" 1
 expect_ge "mapping saw sampling go on" "$(sed -n 's/.*write_index=\([0-9]*\).*/\1/p' /tmp/mk.out)" "$w1"
 if rmmod smart_madvise; then
-	pass "rmmod with a process registered, after the mapping went away"
+	pass "rmmod after the mapping, and with it the registration, went away"
 else
 	fail "rmmod after munmap"
 fi
