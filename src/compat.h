@@ -6,7 +6,23 @@
 #ifndef SMART_MADVISE_COMPAT_H
 #define SMART_MADVISE_COMPAT_H
 
+#include <linux/mm.h>
 #include <linux/ptrace.h>
+
+/*
+ * Clears VMA flags; the caller holds the mmap write lock (->mmap does).
+ * vm_flags became read-only behind vm_flags_clear() in 6.3; Kbuild looks
+ * for it in the headers (SM_HAVE_VM_FLAGS_CLEAR).
+ */
+static inline void sm_vm_flags_clear(struct vm_area_struct *vma,
+				     unsigned long flags)
+{
+#ifdef SM_HAVE_VM_FLAGS_CLEAR
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
 
 #if defined(CONFIG_X86_64)
 #define SM_SYS_MADVISE "__x64_sys_madvise"

@@ -36,6 +36,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "profiler.h"
 #include "smart_madvise.h"
 #include "uapi/smart_madvise.h"
@@ -58,6 +59,14 @@ static struct {
 	struct mutex lock;		/* the set, ring writes, text reads */
 	struct sm_prof_reg regs[SM_PROF_MAX_PIDS];
 	unsigned int nr;
+	/*
+	 * The ring's state. The kernel never reads the mapped header back:
+	 * it only publishes copies of these there.
+	 */
+	u64 seq;
+	u64 write_index;
+	u64 ticks;
+	u32 capacity;
 	struct sm_ring_header *hdr;
 	struct sm_ring_record *recs;
 	/* One tick is staged here so readers see the ring busy only briefly. */
@@ -180,21 +189,22 @@ static void sm_prof_remove(unsigned int i)
 static void sm_prof_publish(unsigned int n, unsigned int interval)
 {
 	struct sm_ring_header *hdr = prof.hdr;
-	u64 w = hdr->write_index;
+	u64 w = prof.write_index;
 	unsigned int i;
 
-	WRITE_ONCE(hdr->seq, hdr->seq + 1);
+	WRITE_ONCE(hdr->seq, ++prof.seq);
 	smp_wmb();	/* seq odd before any slot changes */
 	for (i = 0; i < n; i++) {
 		prof.stage[i].index = w + i;
-		prof.recs[(w + i) % hdr->capacity] = prof.stage[i];
+		prof.recs[(w + i) % prof.capacity] = prof.stage[i];
 	}
+	WRITE_ONCE(prof.write_index, w + n);
 	WRITE_ONCE(hdr->write_index, w + n);
-	WRITE_ONCE(hdr->ticks, hdr->ticks + 1);
+	WRITE_ONCE(hdr->ticks, ++prof.ticks);
 	sm_prof_publish_nr();
 	WRITE_ONCE(hdr->interval_ms, interval);
 	smp_wmb();	/* slots and index before seq turns even */
-	WRITE_ONCE(hdr->seq, hdr->seq + 1);
+	WRITE_ONCE(hdr->seq, ++prof.seq);
 }
 
 static unsigned long sm_prof_delay(void)
@@ -440,7 +450,6 @@ out:
 /* Formats the next line for read() into pf->out; false when caught up. */
 static bool sm_prof_format_next(struct sm_prof_file *pf)
 {
-	struct sm_ring_header *hdr = prof.hdr;
 	struct sm_ring_record rec;
 	u64 w, lost = 0;
 
@@ -453,16 +462,16 @@ static bool sm_prof_format_next(struct sm_prof_file *pf)
 	}
 
 	mutex_lock(&prof.lock);
-	w = hdr->write_index;
+	w = prof.write_index;
 	if (pf->cursor >= w) {
 		mutex_unlock(&prof.lock);
 		return false;
 	}
-	if (w - pf->cursor > hdr->capacity) {
-		lost = w - hdr->capacity - pf->cursor;
-		pf->cursor = w - hdr->capacity;
+	if (w - pf->cursor > prof.capacity) {
+		lost = w - prof.capacity - pf->cursor;
+		pf->cursor = w - prof.capacity;
 	} else {
-		rec = prof.recs[pf->cursor % hdr->capacity];
+		rec = prof.recs[pf->cursor % prof.capacity];
 		pf->cursor++;
 	}
 	mutex_unlock(&prof.lock);
@@ -513,33 +522,21 @@ static __poll_t sm_prof_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &prof.wait, wait);
 	if (pf->out_off != pf->out_len || !pf->header_done ||
-	    pf->cursor < READ_ONCE(prof.hdr->write_index))
+	    pf->cursor < READ_ONCE(prof.write_index))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
 
-/* Clearing VM_MAYWRITE needs version-specific code; refusing is enough. */
-static int sm_prof_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
-			       unsigned long end, unsigned long newflags)
-{
-	return newflags & VM_WRITE ? -EACCES : 0;
-}
-
-static const struct vm_operations_struct sm_prof_vm_ops = {
-	.mprotect = sm_prof_vm_mprotect,
-};
-
+/*
+ * Read-only for good: no write or exec access now, and none to gain later
+ * by mprotect() or a FOLL_FORCE write (ptrace, /proc/PID/mem).
+ */
 static int sm_prof_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	int ret;
-
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EACCES;
-	ret = remap_vmalloc_range(vma, prof.hdr, vma->vm_pgoff);
-	if (ret)
-		return ret;
-	vma->vm_ops = &sm_prof_vm_ops;
-	return 0;
+	sm_vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	return remap_vmalloc_range(vma, prof.hdr, vma->vm_pgoff);
 }
 
 static int sm_prof_open(struct inode *inode, struct file *file)
@@ -556,8 +553,8 @@ static int sm_prof_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&pf->lock);
 	mutex_lock(&prof.lock);
-	w = prof.hdr->write_index;
-	pf->cursor = w > prof.hdr->capacity ? w - prof.hdr->capacity : 0;
+	w = prof.write_index;
+	pf->cursor = w > prof.capacity ? w - prof.capacity : 0;
 	mutex_unlock(&prof.lock);
 	file->private_data = pf;
 	return stream_open(inode, file);
@@ -612,12 +609,13 @@ int sm_profiler_init(void)
 	hdr = vmalloc_user(SM_RING_BYTES);
 	if (!hdr)
 		return -ENOMEM;
+	prof.capacity = (SM_RING_BYTES - SM_HDR_BYTES) /
+			sizeof(struct sm_ring_record);
 	hdr->magic = SM_RING_MAGIC;
 	hdr->version = SM_RING_VERSION;
 	hdr->header_size = SM_HDR_BYTES;
 	hdr->record_size = sizeof(struct sm_ring_record);
-	hdr->capacity = (SM_RING_BYTES - SM_HDR_BYTES) /
-			sizeof(struct sm_ring_record);
+	hdr->capacity = prof.capacity;
 	hdr->interval_ms = READ_ONCE(sm_tun.sample_interval_ms);
 	prof.hdr = hdr;
 	prof.recs = (void *)hdr + SM_HDR_BYTES;

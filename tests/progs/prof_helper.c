@@ -14,8 +14,14 @@
  *                                      pause until killed
  *   prof_helper spin                   burn CPU until killed
  *   prof_helper hdr                    print the ring header as KEY=VALUE
- *   prof_helper mapwrite               try a writable mapping and mprotect
- *                                      to PROT_WRITE: prints both errnos
+ *   prof_helper mapwrite               try to write or execute the ring:
+ *                                      writable and executable mappings,
+ *                                      mprotect() to PROT_WRITE and
+ *                                      PROT_EXEC, /proc/self/mem writes and
+ *                                      a parent's PTRACE_POKEDATA into
+ *                                      private and shared mappings; prints
+ *                                      KEY=errno lines, then ring_ok=1 if the
+ *                                      ring still reads correctly
  *   prof_helper pollwait MS            read() the device to its end, then
  *                                      poll() for new records: prints
  *                                      "POLLIN" or "TIMEOUT"
@@ -42,6 +48,8 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../src/uapi/smart_madvise.h"
@@ -60,6 +68,7 @@ static const char *errname(int e)
 	case ENOENT: return "ENOENT";
 	case EFAULT: return "EFAULT";
 	case EAGAIN: return "EAGAIN";
+	case EIO: return "EIO";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	default: return strerror(e);
 	}
@@ -173,6 +182,123 @@ static const struct sm_ring_header *map_header(int fd)
 	return h;
 }
 
+static const char *res(int failed)
+{
+	return failed ? errname(errno) : "OK";
+}
+
+/* pwrite() to /proc/self/mem: a FOLL_FORCE write. */
+static const char *procmem_write(void *addr)
+{
+	int fd = open("/proc/self/mem", O_RDWR);
+	char c = 'X';
+	int bad;
+
+	if (fd < 0)
+		return "NOPROC";
+	bad = pwrite(fd, &c, 1, (off_t)(unsigned long)addr) != 1;
+	close(fd);
+	return res(bad);
+}
+
+/* A child maps the ring and stops; the parent pokes into its mapping. */
+static const char *poke(int fd, int flags)
+{
+	static char out[32];
+	int pipefd[2], status;
+	void *addr = NULL;
+	long r;
+	pid_t child;
+
+	if (pipe(pipefd))
+		return "NOPIPE";
+	child = fork();
+	if (child == 0) {
+		void *p = mmap(NULL, 4096, PROT_READ, flags, fd, 0);
+
+		if (write(pipefd[1], &p, sizeof(p)) != sizeof(p))
+			_exit(1);
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	if (read(pipefd[0], &addr, sizeof(addr)) != sizeof(addr) ||
+	    addr == MAP_FAILED) {
+		waitpid(child, NULL, 0);
+		return "MAPFAIL";
+	}
+	waitpid(child, &status, WUNTRACED);
+	errno = 0;
+	r = ptrace(PTRACE_POKEDATA, child, addr, (void *)0x5858585858585858UL);
+	snprintf(out, sizeof(out), "%s", res(r == -1));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return out;
+}
+
+/* The header and the newest record agree with each other. */
+static int ring_ok(void)
+{
+	int fd = open(DEV, O_RDONLY);
+	const struct sm_ring_header *h;
+	const struct sm_ring_record *r;
+	size_t len;
+	int ok;
+
+	if (fd < 0)
+		return 0;
+	h = map_header(fd);
+	len = h->header_size + (size_t)h->capacity * h->record_size;
+	ok = h->magic == SM_RING_MAGIC && h->capacity > 0 &&
+	     h->record_size == sizeof(*r) && !(h->seq & 1);
+	munmap((void *)h, 4096);
+	h = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (h == MAP_FAILED)
+		return 0;
+	r = (const void *)((const char *)h + h->header_size);
+	if (ok && h->write_index)
+		ok = r[(h->write_index - 1) % h->capacity].index ==
+		     h->write_index - 1;
+	munmap((void *)h, len);
+	close(fd);
+	return ok;
+}
+
+static int do_mapwrite(void)
+{
+	int rw = open(DEV, O_RDWR);
+	void *p;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
+	printf("mmap_rw=%s\n", res(p == MAP_FAILED));
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, rw, 0);
+	printf("mmap_exec=%s\n", res(p == MAP_FAILED));
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, rw, 0);
+	printf("private_mmap_exec=%s\n", res(p == MAP_FAILED));
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, rw, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	printf("mprotect_rw=%s\n", res(mprotect(p, 4096, PROT_READ | PROT_WRITE)));
+	printf("mprotect_exec=%s\n", res(mprotect(p, 4096, PROT_READ | PROT_EXEC)));
+	printf("procmem=%s\n", procmem_write(p));
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, rw, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	printf("private_mprotect_rw=%s\n",
+	       res(mprotect(p, 4096, PROT_READ | PROT_WRITE)));
+	printf("private_mprotect_exec=%s\n",
+	       res(mprotect(p, 4096, PROT_READ | PROT_EXEC)));
+	printf("private_procmem=%s\n", procmem_write(p));
+	printf("poke=%s\n", poke(rw, MAP_SHARED));
+	printf("private_poke=%s\n", poke(rw, MAP_PRIVATE));
+	printf("private_magic_ok=%d\n",
+	       ((const struct sm_ring_header *)p)->magic == SM_RING_MAGIC);
+	printf("ring_ok=%d\n", ring_ok());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct sm_ring_header *h;
@@ -219,6 +345,8 @@ int main(int argc, char **argv)
 		for (;;)
 			x++;
 	}
+	if (!strcmp(argv[1], "mapwrite"))
+		return do_mapwrite();
 	if (!strcmp(argv[1], "text")) {
 		int e;
 
@@ -271,24 +399,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)h->write_index,
 		       (unsigned long long)h->ticks, h->nr_registered,
 		       h->interval_ms);
-		return 0;
-	}
-	if (!strcmp(argv[1], "mapwrite")) {
-		int rw = open(DEV, O_RDWR);
-		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
-			       rw, 0);
-
-		printf("mmap_rw=%s\n", p == MAP_FAILED ? errname(errno) : "OK");
-		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, rw, 0);
-		if (p == MAP_FAILED)
-			return 1;
-		printf("mprotect_rw=%s\n",
-		       mprotect(p, 4096, PROT_READ | PROT_WRITE) ?
-		       errname(errno) : "OK");
-		p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, rw, 0);
-		printf("private_mprotect_rw=%s\n", p == MAP_FAILED ? "MAPFAIL" :
-		       mprotect(p, 4096, PROT_READ | PROT_WRITE) ?
-		       errname(errno) : "OK");
 		return 0;
 	}
 	if (!strcmp(argv[1], "mapkeep")) {
