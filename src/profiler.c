@@ -6,7 +6,8 @@
  * Permissions (sysfs-doc/dev-smart_madvise): open() needs CAP_SYS_PTRACE or
  * CAP_SYS_ADMIN in the initial user namespace, checked against the
  * opener's credentials (file->f_cred); write() also needs the writer to
- * act with the opener's credentials. A registration belongs to the open
+ * act with the opener's credentials. Everything needs the initial PID
+ * namespace, whose pids the ring holds. A registration belongs to the open
  * file that made it and ends with it, or when its target's credentials
  * change (an exec of a setuid binary).
  *
@@ -24,6 +25,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -116,6 +118,12 @@ static void sm_prof_group_sample(struct task_struct *leader,
 static bool sm_prof_group_dead(struct task_struct *leader)
 {
 	return leader->exit_state && thread_group_empty(leader);
+}
+
+/* Records carry pids of the initial namespace: of no use in any other. */
+static bool sm_prof_in_init_pidns(void)
+{
+	return task_active_pid_ns(current) == &init_pid_ns;
 }
 
 /* The same real, effective and saved user and group ids. */
@@ -401,6 +409,8 @@ static ssize_t sm_prof_write(struct file *file, const char __user *ubuf,
 
 	if (!sm_prof_writer_is_opener(file))
 		return -EACCES;
+	if (!sm_prof_in_init_pidns())
+		return -EOPNOTSUPP;
 	mutex_lock(&pf->lock);
 	for (pos = 0; pos < count; pos++) {
 		if (get_user(c, ubuf + pos)) {
@@ -499,6 +509,8 @@ static ssize_t sm_prof_read(struct file *file, char __user *ubuf,
 	ssize_t done = 0;
 	size_t n;
 
+	if (!sm_prof_in_init_pidns())
+		return -EOPNOTSUPP;
 	mutex_lock(&pf->lock);
 	while (done < count) {
 		if (pf->out_off == pf->out_len && !sm_prof_format_next(pf))
@@ -533,6 +545,8 @@ static __poll_t sm_prof_poll(struct file *file, poll_table *wait)
  */
 static int sm_prof_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (!sm_prof_in_init_pidns())
+		return -EOPNOTSUPP;
 	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EACCES;
 	sm_vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
@@ -548,6 +562,8 @@ static int sm_prof_open(struct inode *inode, struct file *file)
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) &&
 	    !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
+	if (!sm_prof_in_init_pidns())
+		return -EOPNOTSUPP;
 	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
 	if (!pf)
 		return -ENOMEM;

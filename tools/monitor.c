@@ -84,6 +84,10 @@ static int fail_open(int err)
 		fprintf(stderr, "smadvctl monitor: permission denied opening " SM_DEV
 			" (root only: CAP_SYS_PTRACE or CAP_SYS_ADMIN).\n"
 			"Fix: run as root, e.g. with sudo.\n");
+	else if (err == EOPNOTSUPP)
+		fprintf(stderr, "smadvctl monitor: " SM_DEV " works only in the "
+			"initial PID namespace (its pids are the host's), not in "
+			"a container.\nFix: run it on the host.\n");
 	else
 		fprintf(stderr, "smadvctl monitor: open " SM_DEV ": %s\n",
 			strerror(err));
@@ -115,6 +119,10 @@ static int register_pid(struct mon *m, int pid)
 	case EACCES:
 		fprintf(stderr, "smadvctl monitor: cannot register %d: the device "
 			"was opened with other credentials\n", pid);
+		break;
+	case EOPNOTSUPP:
+		fprintf(stderr, "smadvctl monitor: cannot register %d: not in the "
+			"initial PID namespace\n", pid);
 		break;
 	case ENOSPC:
 		fprintf(stderr, "smadvctl monitor: cannot register %d: the profiler "
