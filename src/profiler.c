@@ -501,42 +501,65 @@ static bool sm_prof_format_next(struct sm_prof_file *pf)
 	return true;
 }
 
-/* Text for people who don't mmap: a header, then the records not yet read. */
-static ssize_t sm_prof_read(struct file *file, char __user *ubuf,
-			    size_t count, loff_t *ppos)
+/* Whether a read() of @pf would get data now. */
+static bool sm_prof_readable(struct sm_prof_file *pf)
 {
-	struct sm_prof_file *pf = file->private_data;
+	return READ_ONCE(pf->out_off) != READ_ONCE(pf->out_len) ||
+	       !READ_ONCE(pf->header_done) ||
+	       READ_ONCE(pf->cursor) < READ_ONCE(prof.write_index);
+}
+
+/* Copies what is there now: bytes copied, 0 if nothing, or -EFAULT. */
+static ssize_t sm_prof_copy_out(struct sm_prof_file *pf, char __user *ubuf,
+				size_t count)
+{
 	ssize_t done = 0;
 	size_t n;
 
-	if (!sm_prof_in_init_pidns())
-		return -EOPNOTSUPP;
-	mutex_lock(&pf->lock);
 	while (done < count) {
 		if (pf->out_off == pf->out_len && !sm_prof_format_next(pf))
 			break;
 		n = min(count - done, pf->out_len - pf->out_off);
-		if (copy_to_user(ubuf + done, pf->out + pf->out_off, n)) {
-			if (!done)
-				done = -EFAULT;
-			break;
-		}
+		if (copy_to_user(ubuf + done, pf->out + pf->out_off, n))
+			return done ? done : -EFAULT;
 		pf->out_off += n;
 		done += n;
 	}
-	mutex_unlock(&pf->lock);
 	return done;
+}
+
+/*
+ * Text for people who don't mmap: a header, then the records not yet read.
+ * Caught up, it waits for the next tick (EAGAIN with O_NONBLOCK).
+ */
+static ssize_t sm_prof_read(struct file *file, char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct sm_prof_file *pf = file->private_data;
+	ssize_t ret;
+
+	if (!sm_prof_in_init_pidns())
+		return -EOPNOTSUPP;
+	if (!count)
+		return 0;
+	for (;;) {
+		if (mutex_lock_interruptible(&pf->lock))
+			return -ERESTARTSYS;
+		ret = sm_prof_copy_out(pf, ubuf, count);
+		mutex_unlock(&pf->lock);
+		if (ret)
+			return ret;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_interruptible(prof.wait, sm_prof_readable(pf)))
+			return -ERESTARTSYS;
+	}
 }
 
 static __poll_t sm_prof_poll(struct file *file, poll_table *wait)
 {
-	struct sm_prof_file *pf = file->private_data;
-
 	poll_wait(file, &prof.wait, wait);
-	if (pf->out_off != pf->out_len || !pf->header_done ||
-	    pf->cursor < READ_ONCE(prof.write_index))
-		return EPOLLIN | EPOLLRDNORM;
-	return 0;
+	return sm_prof_readable(file->private_data) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 /*

@@ -22,14 +22,19 @@
  *                                      private and shared mappings; prints
  *                                      KEY=errno lines, then ring_ok=1 if the
  *                                      ring still reads correctly
- *   prof_helper pollwait MS            read() the device to its end, then
- *                                      poll() for new records: prints
- *                                      "POLLIN" or "TIMEOUT"
+ *   prof_helper pollwait MS            read() the device (O_NONBLOCK) to its
+ *                                      end, then poll() for new records:
+ *                                      prints "POLLIN" (and a read() then
+ *                                      gets data) or "TIMEOUT"
  *   prof_helper text [-d FD]           read() the device (or FD) with
  *                                      O_NONBLOCK until it has nothing more:
  *                                      the text on stdout, then "END EAGAIN"
  *                                      (or "END EOF", "END <errno>") on
  *                                      stderr
+ *   prof_helper blockread              drain the device (O_NONBLOCK), print
+ *                                      READY, then one blocking read():
+ *                                      prints "GOT N" and the first line
+ *                                      of what it got
  *   prof_helper execon FILE CMD ARGS   print READY, wait until FILE exists,
  *                                      exec CMD
  *   prof_helper mapkeep [PID]          mmap the ring (first registering PID
@@ -168,6 +173,46 @@ static int drain(int fd, int out)
 static const char *errname0(int e)
 {
 	return e ? errname(e) : "EOF";
+}
+
+static int do_pollwait(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[4096];
+	int e = drain(fd, -1);
+
+	if (e != EAGAIN) {
+		printf("DRAIN %s\n", errname0(e));
+		return 0;
+	}
+	if (poll(&pfd, 1, ms) != 1 || !(pfd.revents & POLLIN)) {
+		printf("TIMEOUT\n");
+		return 0;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* POLLIN must mean that a read() gets data now. */
+	printf("%s\n", read(fd, buf, sizeof(buf)) > 0 ? "POLLIN" :
+	       "POLLIN-BUT-NO-DATA");
+	return 0;
+}
+
+static int do_blockread(int fd)
+{
+	char buf[4096];
+	ssize_t r;
+	int e = drain(fd, -1);
+
+	printf("DRAIN %s\nREADY\n", errname0(e));
+	fflush(stdout);
+	r = read(fd, buf, sizeof(buf) - 1);
+	if (r < 0) {
+		printf("GOT %s\n", errname(errno));
+		return 0;
+	}
+	buf[r] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("GOT %zd\nLINE %s\n", r, buf);
+	return 0;
 }
 
 static const struct sm_ring_header *map_header(int fd)
@@ -366,16 +411,10 @@ int main(int argc, char **argv)
 		printf("OPEN %s\n", errname(errno));
 		return 1;
 	}
-	if (!strcmp(argv[1], "pollwait") && argc == 3) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		char buf[65536];
-
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-		printf("%s\n", poll(&pfd, 1, atoi(argv[2])) == 1 &&
-		       (pfd.revents & POLLIN) ? "POLLIN" : "TIMEOUT");
-		return 0;
-	}
+	if (!strcmp(argv[1], "pollwait") && argc == 3)
+		return do_pollwait(fd, atoi(argv[2]));
+	if (!strcmp(argv[1], "blockread"))
+		return do_blockread(fd);
 	if (!strcmp(argv[1], "mapkeep") && argc == 3) {
 		/* The registration lives as long as the mapping's file. */
 		int rw = open(DEV, O_RDWR);
