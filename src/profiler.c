@@ -396,14 +396,16 @@ static int sm_prof_line(struct sm_prof_file *pf, const char *line, size_t len)
  * ends where the bad line starts, so a retry reports the error. Otherwise
  * it fails with the line's errno; the bad line is dropped (an over-long one
  * up to its '\n', even if that comes in a later write) and the bytes after
- * it in that write() are ignored.
+ * it in that write() are ignored. A fault reading the buffer consumes
+ * nothing from the start of the line it hit on: EFAULT (or a short write
+ * up to that line) with the partial line as it was before this write().
  */
 static ssize_t sm_prof_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
 	struct sm_prof_file *pf = file->private_data;
-	size_t pos, line_start = 0;
-	bool accepted = false;
+	size_t pos, line_start = 0, len0;
+	bool accepted = false, discard0;
 	ssize_t ret = 0;
 	char c;
 
@@ -412,8 +414,13 @@ static ssize_t sm_prof_write(struct file *file, const char __user *ubuf,
 	if (!sm_prof_in_init_pidns())
 		return -EOPNOTSUPP;
 	mutex_lock(&pf->lock);
+	len0 = pf->len;
+	discard0 = pf->discard;
 	for (pos = 0; pos < count; pos++) {
 		if (get_user(c, ubuf + pos)) {
+			/* Only a fresh line can follow an accepted one. */
+			pf->len = accepted ? 0 : len0;
+			pf->discard = accepted ? false : discard0;
 			ret = accepted ? line_start : -EFAULT;
 			goto out;
 		}

@@ -4,8 +4,10 @@
  *
  *   prof_helper write [-u UID] [-d FD] STR...
  *                                      one write() per STR ("\n" and "\0"
- *                                      escapes) to a new open file, or to
- *                                      the inherited FD
+ *                                      escapes; "\F" ends the buffer there
+ *                                      at an unmapped page, the write()
+ *                                      counting 16 bytes past it) to a new
+ *                                      open file, or to the inherited FD
  *                                      (after -u drops privileges); prints
  *                                      OK, SHORT N or the errno name per
  *                                      write; exit 0
@@ -79,12 +81,16 @@ static const char *errname(int e)
 	}
 }
 
-static size_t unescape(const char *s, char *out)
+/* Sets *fault to the offset of a "\F", or leaves it alone. */
+static size_t unescape(const char *s, char *out, size_t *fault)
 {
 	size_t n = 0;
 
 	while (*s) {
-		if (s[0] == '\\' && (s[1] == 'n' || s[1] == '0')) {
+		if (s[0] == '\\' && s[1] == 'F') {
+			*fault = n;
+			s += 2;
+		} else if (s[0] == '\\' && (s[1] == 'n' || s[1] == '0')) {
 			out[n++] = s[1] == 'n' ? '\n' : '\0';
 			s += 2;
 		} else {
@@ -102,6 +108,23 @@ static void become(const char *uid_s)
 		perror("prof_helper: setuid");
 		exit(1);
 	}
+}
+
+/*
+ * A buffer whose page after @len bytes is unmapped: the bytes end exactly
+ * where the hole begins.
+ */
+static char *at_hole(const char *buf, size_t len)
+{
+	char *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || len > 4096 || munmap(p + 4096, 4096)) {
+		perror("prof_helper: mmap");
+		exit(1);
+	}
+	memcpy(p + 4096 - len, buf, len);
+	return p + 4096 - len;
 }
 
 /* "-d FD": that inherited descriptor; else the device, opened anew. */
@@ -133,8 +156,16 @@ static int do_write(int argc, char **argv)
 	}
 	for (i = 0; i < argc; i++) {
 		char buf[4096];
-		size_t n = unescape(argv[i], buf);
-		ssize_t r = write(fd, buf, n);
+		size_t fault = (size_t)-1;
+		size_t n = unescape(argv[i], buf, &fault);
+		ssize_t r;
+
+		if (fault != (size_t)-1) {
+			n = fault + 16;
+			r = write(fd, at_hole(buf, fault), n);
+		} else {
+			r = write(fd, buf, n);
+		}
 
 		if (r < 0)
 			printf("%s\n", errname(errno));
