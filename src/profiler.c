@@ -29,6 +29,7 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -90,18 +91,24 @@ struct sm_prof_file {
 	size_t out_off;
 };
 
-/* Same sums as /proc/PID/stat for a whole thread group. */
+/*
+ * Same sums as /proc/PID/stat for a whole thread group. Like
+ * thread_group_cputime(): lockless first, then under stats_lock, so that
+ * threads exiting all the time cannot make the sampler retry forever.
+ */
 static void sm_prof_group_sample(struct task_struct *leader,
 				 struct sm_ring_record *rec)
 {
 	struct signal_struct *sig = leader->signal;
 	struct task_struct *t;
-	unsigned int seq;
+	unsigned long flags;
+	int seq, nextseq = 0;
 
 	rcu_read_lock();
 	do {
+		seq = nextseq;
+		flags = read_seqbegin_or_lock_irqsave(&sig->stats_lock, &seq);
 		/* Exiting threads fold their counts into sig under stats_lock. */
-		seq = read_seqbegin(&sig->stats_lock);
 		rec->cpu_ns = sig->sum_sched_runtime;
 		rec->min_flt = sig->min_flt;
 		rec->maj_flt = sig->maj_flt;
@@ -110,7 +117,9 @@ static void sm_prof_group_sample(struct task_struct *leader,
 			rec->min_flt += READ_ONCE(t->min_flt);
 			rec->maj_flt += READ_ONCE(t->maj_flt);
 		}
-	} while (read_seqretry(&sig->stats_lock, seq));
+		nextseq = 1;	/* a second pass takes the lock */
+	} while (need_seqretry(&sig->stats_lock, seq));
+	done_seqretry_irqrestore(&sig->stats_lock, seq, flags);
 	rcu_read_unlock();
 }
 
