@@ -15,7 +15,8 @@
  *   prof_helper fault PAGES            touch PAGES fresh pages, print READY,
  *                                      pause until killed
  *   prof_helper spin                   burn CPU until killed
- *   prof_helper hdr                    print the ring header as KEY=VALUE
+ *   prof_helper hdr [-d FD]            print the ring header (of the device
+ *                                      or FD) as KEY=VALUE
  *   prof_helper mapwrite               try to write or execute the ring:
  *                                      writable and executable mappings,
  *                                      mprotect() to PROT_WRITE and
@@ -437,7 +438,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "END %s\n", errname0(e));
 		return 0;
 	}
-	fd = open(DEV, O_RDONLY);
+	if (!strcmp(argv[1], "hdr")) {
+		int rest = argc - 2;
+		char **opt = argv + 2;
+
+		fd = device_fd(&rest, &opt, O_RDONLY);
+	} else {
+		fd = open(DEV, O_RDONLY);
+	}
 	if (fd < 0) {
 		printf("OPEN %s\n", errname(errno));
 		return 1;

@@ -19,6 +19,8 @@ expect_eq "write in a new PID namespace, fd from the initial one" \
 	"$(unshare -p -f prof_helper write -d 3 "R 1\n")" EOPNOTSUPP
 expect_eq "read in a new PID namespace, fd from the initial one" \
 	"$(unshare -p -f prof_helper text -d 3 2>&1 > /dev/null)" "END EOPNOTSUPP"
+expect_eq "mmap in a new PID namespace, fd from the initial one" \
+	"$(unshare -p -f prof_helper hdr -d 3)" "MMAP EOPNOTSUPP"
 expect_eq "nr_registered" "$(nr_registered)" 0
 expect_match "monitor in a new PID namespace" \
 	"$(unshare -p -f smadvctl monitor 1 2>&1)" 'initial PID namespace'
