@@ -81,13 +81,29 @@ kernel_root() { printf '%s/kernels/%s/root\n' "$SM_CACHE" "$1"; }
 # SMART_MADVISE_KERNEL_IMAGE=its bzImage, SMART_MADVISE_KDIR=its build tree.
 kernel_image() {
 	[ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ] && { printf '%s\n' "$SMART_MADVISE_KERNEL_IMAGE"; return; }
-	printf '%s/boot/vmlinuz-%s\n' "$(kernel_root "$1")" "$1"
+	# 7.x: linux-binary-KREL ships it as /usr/lib/modules/KREL/vmlinuz
+	local m
+	m=$(kernel_modules "$1")/vmlinuz
+	if [ -f "$m" ]; then
+		printf '%s\n' "$m"
+	else
+		printf '%s/boot/vmlinuz-%s\n' "$(kernel_root "$1")" "$1"
+	fi
 }
 kernel_headers() {
 	[ -n "${SMART_MADVISE_KDIR:-}" ] && { printf '%s\n' "$SMART_MADVISE_KDIR"; return; }
 	printf '%s/usr/src/linux-headers-%s\n' "$(kernel_root "$1")" "$1"
 }
-kernel_modules() { printf '%s/lib/modules/%s\n' "$(kernel_root "$1")" "$1"; }
+# Debian 13's packages ship /usr/lib/modules (merged /usr), Debian 12's /lib.
+kernel_modules() {
+	local r
+	r=$(kernel_root "$1")
+	if [ -d "$r/usr/lib/modules/$1" ]; then
+		printf '%s/usr/lib/modules/%s\n' "$r" "$1"
+	else
+		printf '%s/lib/modules/%s\n' "$r" "$1"
+	fi
+}
 kernel_stamp() { printf '%s/kernels/%s/.ready\n' "$SM_CACHE" "$1"; }
 
 # --- host-side builds shared by the VM suite, benchmarks and case studies ---

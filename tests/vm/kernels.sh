@@ -80,11 +80,14 @@ release_debs() {
 	[ -n "$ver" ] || return 1
 	[ -n "$(archive_field "$suite" "$arch" "$img" Version)" ] || img=$img-unsigned
 	DEBS=("$img=$ver" "$hdr=$ver")
-	# 7.x ships the modules apart; the headers need -common and kbuild
+	# From 7.x linux-image-KREL is empty: the kernel comes in
+	# linux-binary-KREL, the modules in linux-modules-KREL and
+	# modules.builtin, System.map and config in linux-base-KREL. The headers
+	# need -common and kbuild.
 	while read -r p v; do
 		[ -n "$v" ] || v=$(archive_field "$suite" "$arch" "$p" Version)
 		DEBS+=("$p=$v")
-	done < <(dep_pkgs "$suite" "$arch" "$img" 'linux-modules-[^ ]+'
+	done < <(dep_pkgs "$suite" "$arch" "$img" 'linux-(modules|binary|base)-[^ ]+'
 		 dep_pkgs "$suite" "$arch" "$hdr" 'linux-(headers-[^ ]*-common[^ ]*|kbuild-[^ ]+)')
 	RELEASE_VERSION=$ver
 }
@@ -115,7 +118,7 @@ fetch_release() {
 	while IFS= read -r l; do
 		t=$(readlink "$l")
 		case "$t" in /usr/*|/lib/*) ln -sfn "$root$t" "$l" ;; esac
-	done < <(find "$root/usr/src" "$root/lib/modules" -type l -lname '/*')
+	done < <(find "$root/usr/src" "$(kernel_modules "$krel")" -type l -lname '/*')
 	[ -f "$(kernel_image "$krel")" ] || die "no kernel image for $krel"
 	printf '%s %s\n' "$SERIES_KEY" "$ver" > "$dir/series"
 	touch "$(kernel_stamp "$krel")"
