@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host-side helpers shared by tests/vm/*.sh (sourced, not executed).
-# shellcheck shell=bash disable=SC2034
+# shellcheck shell=bash disable=SC2034 source-path=SCRIPTDIR
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$VM_DIR/../.." && pwd)
@@ -22,6 +22,8 @@ need_root() {
 
 # shellcheck source=../lib/apt.sh
 . "$REPO_DIR/tests/lib/apt.sh"
+# shellcheck source=../lib/buildroot.sh
+. "$REPO_DIR/tests/lib/buildroot.sh"
 
 # Install the packages that are not installed yet.
 install_pkgs() {
@@ -116,16 +118,31 @@ copy_tree() {
 		--exclude='*.ko' --exclude='*.o' -cf - . | tar -C "$1" -xf -
 }
 
-# build_module KREL: build the module in $SM_BUILD/KREL/tree with W=1.
+# kernel_suite KREL: the Debian suite a cached release came from ("" for a
+# custom kernel or an unknown one), without -backports.
+kernel_suite() {
+	local f=$SM_CACHE/kernels/$1/series suite=''
+	[ -n "${SMART_MADVISE_KDIR:-}" ] || [ ! -f "$f" ] || read -r suite _ < "$f"
+	printf '%s\n' "${suite%-backports}"
+}
+
+# build_module KREL: build the module in $SM_BUILD/KREL/tree with W=1, with
+# the toolchain of the kernel's own suite: the host's for the host's suite
+# (and custom kernels), a build root (tests/lib/buildroot.sh) otherwise.
 # Prints the .ko path. Any warning fails.
 build_module() {
-	local krel=$1 tree hdr log
+	local krel=$1 tree hdr log suite root run=()
 	tree=$SM_BUILD/$krel/tree
 	hdr=$(kernel_headers "$krel")
 	log=$SM_BUILD/$krel/build.log
+	suite=$(kernel_suite "$krel")
+	if [ -n "$suite" ] && [ "$suite" != "$(host_codename)" ]; then
+		root=$(buildroot_ensure "$suite") || return 1
+		run=(buildroot_run "$root" "$SM_CACHE/kernels" "$SM_BUILD/$krel" --)
+	fi
 	copy_tree "$tree"
-	msg "building the module for $krel"
-	if ! make -C "$hdr" M="$tree" W=1 modules > "$log" 2>&1; then
+	msg "building the module for $krel${root:+ in the $suite build root}"
+	if ! "${run[@]}" make -C "$hdr" M="$tree" W=1 modules > "$log" 2>&1; then
 		sed 's/^/    /' "$log" >&2
 		warn "module build failed for $krel"
 		return 1

@@ -109,11 +109,12 @@ fetch_release() {
 	rm -rf "$dir/debs"
 
 	# Debian's per-flavour headers include the -common tree by an absolute
-	# path; point that (and any absolute symlink) at the cache copy.
+	# path (7.x also sets KBUILD_OUTPUT to its own one); point those (and
+	# any absolute symlink) at the cache copy.
 	local hd l t
 	hd=$(kernel_headers "$krel")
 	[ -f "$hd/Makefile" ] || die "no headers Makefile in $hd"
-	sed -i "s|^\(include[[:space:]]\+\)/usr/src/|\1$root/usr/src/|" "$hd/Makefile"
+	sed -E -i "s#^(include[[:space:]]+|KBUILD_OUTPUT[[:space:]]*:?=[[:space:]]*)/usr/src/#\1$root/usr/src/#" "$hd/Makefile"
 	grep -q "$root/usr/src/" "$hd/Makefile" || die "could not rewrite include path in $hd/Makefile"
 	while IFS= read -r l; do
 		t=$(readlink "$l")
