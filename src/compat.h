@@ -8,6 +8,7 @@
 
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/uio.h>
 
 /*
  * Clears VMA flags; the caller holds the mmap write lock (->mmap does).
@@ -23,6 +24,27 @@ static inline void sm_vm_flags_clear(struct vm_area_struct *vma,
 	vma->vm_flags &= ~flags;
 #endif
 }
+
+/*
+ * sm_iter_first_range(iter, &start, &len): the first range of a
+ * process_madvise() vector, for the rewrite log. Only vector_madvise()
+ * (6.15+) hands one over; iter_iov_addr() exists from 6.4.
+ */
+#ifdef iter_iov_addr
+static inline void sm_iter_first_range(const struct iov_iter *iter,
+				       unsigned long *start, size_t *len)
+{
+	*start = iov_iter_count(iter) ? (unsigned long)iter_iov_addr(iter) : 0;
+	*len = iov_iter_count(iter) ? iter_iov_len(iter) : 0;
+}
+#else
+static inline void sm_iter_first_range(const struct iov_iter *iter,
+				       unsigned long *start, size_t *len)
+{
+	*start = 0;
+	*len = iov_iter_count(iter);
+}
+#endif
 
 #if defined(CONFIG_X86_64)
 #define SM_SYS_MADVISE "__x64_sys_madvise"

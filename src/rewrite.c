@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * In-place advice rewrite. A kprobe on do_madvise(), the one funnel of
- * madvise(2), process_madvise(2) and io_uring, edits the behavior
- * argument in pt_regs: the ftrace trampoline reloads argument registers
- * from pt_regs when the pre-handler returns 0. Where do_madvise() is
- * inlined into the syscall (Ubuntu 5.15 has do_madvise.part.0 instead),
+ * In-place advice rewrite. A kprobe on do_madvise(), the funnel of
+ * madvise(2) and io_uring (and, up to 6.14, of process_madvise(2)), edits
+ * the behavior argument in pt_regs: the ftrace trampoline reloads argument
+ * registers from pt_regs when the pre-handler returns 0. Where do_madvise()
+ * is inlined into the syscall (Ubuntu 5.15 has do_madvise.part.0 instead),
  * a kretprobe on the syscall wrapper edits the caller's saved advice
  * register on entry and restores it on return, so user space sees its
  * own registers back.
+ *
+ * From 6.15 process_madvise(2) no longer calls do_madvise(): it takes the
+ * lock once and runs every range through madvise_do_behavior() from
+ * vector_madvise(mm, iter, behavior). Where vector_madvise can be probed,
+ * a second kprobe edits its behavior the same way. Where the kernel has
+ * madvise_do_behavior but vector_madvise cannot be probed, process_madvise
+ * on the caller would escape the rewrite: the load is refused.
  */
 #include <linux/delay.h>
 #include <linux/kprobes.h>
@@ -27,6 +34,8 @@ static const char * const sm_madvise_hook_names[] = {
 static unsigned int sm_madvise_hook_wanted = SM_MADV_AUTO;
 static enum sm_madvise_hook sm_madvise_hook_used;
 static struct kprobe sm_madvise_kp;
+static struct kprobe sm_vector_kp;
+static bool sm_vector_hooked;
 static struct kretprobe sm_sys_madvise_krp;
 static unsigned long sm_missed_before;
 /* Syscall hook: calls whose register must still be restored on return. */
@@ -43,22 +52,48 @@ module_param_cb(madvise_hook, &sm_choice_ops, &sm_madvise_hook_choice, 0444);
 MODULE_PARM_DESC(madvise_hook,
 		 "madvise hook: auto, do_madvise (kprobe) or syscall (kretprobe)");
 
-/* do_madvise(mm, start, len_in, behavior) */
-static int sm_madvise_kp_pre(struct kprobe *kp, struct pt_regs *regs)
+/*
+ * Rewrite the advice in *behavior for a call on mm over [start, start+len)
+ * (for a vector: its first range).
+ */
+static void sm_rewrite_behavior(struct mm_struct *mm, unsigned long *behavior,
+				unsigned long start, size_t len)
 {
-	struct mm_struct *mm = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned long *behavior = sm_arg_slot(regs, 3);
 	int advice = (int)*behavior;
 	int applied;
 
 	sm_stat_inc(madvise_calls);
 	/* process_madvise() on another process, or a kernel caller (DAMON). */
 	if (mm != current->mm || !sm_advice_is_hint(advice))
-		return 0;
-	applied = sm_tracker_advise(mm, regs_get_kernel_argument(regs, 1),
-				    regs_get_kernel_argument(regs, 2), advice);
+		return;
+	applied = sm_tracker_advise(mm, start, len, advice);
 	if (applied != advice)
 		*behavior = applied;
+}
+
+/* do_madvise(mm, start, len_in, behavior) */
+static int sm_madvise_kp_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	sm_rewrite_behavior((void *)regs_get_kernel_argument(regs, 0),
+			    sm_arg_slot(regs, 3),
+			    regs_get_kernel_argument(regs, 1),
+			    regs_get_kernel_argument(regs, 2));
+	return 0;
+}
+
+/*
+ * vector_madvise(mm, iter, behavior), 6.15+: process_madvise()'s ranges,
+ * already copied into the kernel by import_iovec().
+ */
+static int sm_vector_kp_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	unsigned long start;
+	size_t len;
+
+	sm_iter_first_range((void *)regs_get_kernel_argument(regs, 1), &start,
+			    &len);
+	sm_rewrite_behavior((void *)regs_get_kernel_argument(regs, 0),
+			    sm_arg_slot(regs, 2), start, len);
 	return 0;
 }
 
@@ -134,36 +169,40 @@ int sm_rewrite_init(void)
 		       sm_madvise_hook_names[sm_madvise_hook_used], symbol);
 		return -ENOENT;
 	}
+	sm_vector_hooked = sm_symbol_probeable("vector_madvise");
+	if (!sm_vector_hooked && sm_symbol_probeable("madvise_do_behavior")) {
+		pr_err("process_madvise() bypasses do_madvise() on this kernel (madvise_do_behavior) and vector_madvise cannot be probed: refusing to load\n");
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
-int sm_rewrite_start(void)
+static int sm_vector_start(void)
 {
 	int ret;
 
-	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
-		sm_sys_madvise_krp = (struct kretprobe){
-			.kp.symbol_name = SM_SYS_MADVISE,
-			.entry_handler = sm_sys_madvise_entry,
-			.handler = sm_sys_madvise_return,
-			.data_size = sizeof(struct sm_sys_madvise_saved),
-			.maxactive = 4 * num_possible_cpus(),
-		};
-		ret = register_kretprobe(&sm_sys_madvise_krp);
-	} else {
-		sm_madvise_kp = (struct kprobe){
-			.symbol_name = "do_madvise",
-			.pre_handler = sm_madvise_kp_pre,
-		};
-		ret = register_kprobe(&sm_madvise_kp);
-	}
+	if (!sm_vector_hooked)
+		return 0;
+	sm_vector_kp = (struct kprobe){
+		.symbol_name = "vector_madvise",
+		.pre_handler = sm_vector_kp_pre,
+	};
+	ret = register_kprobe(&sm_vector_kp);
 	if (ret)
-		pr_err("cannot hook madvise (%s): %d\n", sm_rewrite_hook_name(),
-		       ret);
+		pr_err("cannot hook process_madvise (vector_madvise): %d\n", ret);
 	return ret;
 }
 
-void sm_rewrite_stop(void)
+static void sm_vector_stop(void)
+{
+	if (!sm_vector_hooked)
+		return;
+	unregister_kprobe(&sm_vector_kp);
+	sm_missed_before += sm_vector_kp.nmissed;
+	sm_vector_kp.nmissed = 0;
+}
+
+static void sm_madvise_stop(void)
 {
 	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
 		/*
@@ -187,6 +226,43 @@ void sm_rewrite_stop(void)
 	}
 }
 
+int sm_rewrite_start(void)
+{
+	int ret;
+
+	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
+		sm_sys_madvise_krp = (struct kretprobe){
+			.kp.symbol_name = SM_SYS_MADVISE,
+			.entry_handler = sm_sys_madvise_entry,
+			.handler = sm_sys_madvise_return,
+			.data_size = sizeof(struct sm_sys_madvise_saved),
+			.maxactive = 4 * num_possible_cpus(),
+		};
+		ret = register_kretprobe(&sm_sys_madvise_krp);
+	} else {
+		sm_madvise_kp = (struct kprobe){
+			.symbol_name = "do_madvise",
+			.pre_handler = sm_madvise_kp_pre,
+		};
+		ret = register_kprobe(&sm_madvise_kp);
+	}
+	if (ret) {
+		pr_err("cannot hook madvise (%s): %d\n", sm_rewrite_hook_name(),
+		       ret);
+		return ret;
+	}
+	ret = sm_vector_start();
+	if (ret)
+		sm_madvise_stop();
+	return ret;
+}
+
+void sm_rewrite_stop(void)
+{
+	sm_vector_stop();
+	sm_madvise_stop();
+}
+
 const char *sm_rewrite_hook_name(void)
 {
 	return sm_madvise_hook_names[sm_madvise_hook_used];
@@ -194,8 +270,12 @@ const char *sm_rewrite_hook_name(void)
 
 unsigned long sm_rewrite_missed(void)
 {
+	unsigned long missed = sm_missed_before;
+
+	if (sm_vector_hooked)
+		missed += sm_vector_kp.nmissed;
 	if (sm_madvise_hook_used == SM_MADV_SYSCALL)
-		return sm_missed_before + sm_sys_madvise_krp.nmissed +
+		return missed + sm_sys_madvise_krp.nmissed +
 		       sm_sys_madvise_krp.kp.nmissed;
-	return sm_missed_before + sm_madvise_kp.nmissed;
+	return missed + sm_madvise_kp.nmissed;
 }
