@@ -12,6 +12,12 @@
  *
  *   -a random|sequential|normal|none  advice for the fresh mapping (default:
  *                                     random, sequential after -m random)
+ *   -c madvise|process_madvise|io_uring
+ *                                     how the fresh mapping is advised (default
+ *                                     madvise, by the syscall instruction, with
+ *                                     a register check): process_madvise(2) on a
+ *                                     pidfd of this process, or one
+ *                                     IORING_OP_MADVISE through an io_uring
  *   -P                                print READY and sleep until killed, so the
  *                                     shell can read debugfs while we live
  *
@@ -20,8 +26,10 @@
  */
 #include "smtest.h"
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #define FRESH_PAGES 16
 
@@ -115,9 +123,80 @@ static int parse_advice(const char *s)
 	return -1;
 }
 
+/* One io_uring of one entry, set up (and its rings faulted in) before the
+ * workload, so that advising through it adds no fault after the scan. */
+struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static long ring_setup(struct ring *r)
+{
+	struct io_uring_params p;
+	size_t sqsz, cqsz;
+	char *sq, *cq;
+
+	memset(&p, 0, sizeof(p));
+	r->fd = syscall(__NR_io_uring_setup, 1, &p);
+	if (r->fd < 0)
+		return -errno;
+	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if (p.features & IORING_FEAT_SINGLE_MMAP)
+		sqsz = cqsz = sqsz > cqsz ? sqsz : cqsz;
+	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  r->fd, IORING_OFF_SQ_RING);
+	cq = (p.features & IORING_FEAT_SINGLE_MMAP) ? sq :
+	     mmap(NULL, cqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  r->fd, IORING_OFF_CQ_RING);
+	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		       IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED)
+		return -errno;
+	r->sq_tail = (void *)(sq + p.sq_off.tail);
+	r->sq_mask = (void *)(sq + p.sq_off.ring_mask);
+	r->sq_array = (void *)(sq + p.sq_off.array);
+	r->cq_head = (void *)(cq + p.cq_off.head);
+	r->cq_mask = (void *)(cq + p.cq_off.ring_mask);
+	r->cqes = (void *)(cq + p.cq_off.cqes);
+	/* MAP_POPULATE faulted the rings in; this is the page we write */
+	memset(r->sqes, 0, sizeof(*r->sqes));
+	return 0;
+}
+
+/* IORING_OP_MADVISE: the completion's result (0 or -errno). */
+static long ring_madvise(struct ring *r, void *addr, size_t len, int advice)
+{
+	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask, head;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
+	long ret;
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_MADVISE;
+	sqe->addr = (unsigned long)addr;
+	sqe->len = len;
+	sqe->fadvise_advice = advice;
+	r->sq_array[idx] = idx;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	ret = syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS,
+		      NULL, 0);
+	if (ret != 1)
+		return ret < 0 ? -errno : -EIO;
+	head = __atomic_load_n(r->cq_head, __ATOMIC_ACQUIRE);
+	ret = r->cqes[head & *r->cq_mask].res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = "anon", *file = NULL, *advice_name = NULL;
+	const char *call = "madvise";
+	struct ring ring = { .fd = -1 };
+	int pidfd = -1;
 	long before, workload, advice;
 	struct raw_madvise r = { 0, 1 };
 	unsigned long touched = 0;
@@ -126,7 +205,7 @@ int main(int argc, char **argv)
 	int opt, pause_at_end = 0, i;
 
 	nr_pages = 0;
-	while ((opt = getopt(argc, argv, "m:n:f:T:a:P")) != -1) {
+	while ((opt = getopt(argc, argv, "m:n:f:T:a:c:P")) != -1) {
 		switch (opt) {
 		case 'm':
 			mode = optarg;
@@ -142,6 +221,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			advice_name = optarg;
+			break;
+		case 'c':
+			call = optarg;
 			break;
 		case 'P':
 			pause_at_end = 1;
@@ -161,6 +243,18 @@ int main(int argc, char **argv)
 	printf("pid=%d\nmode=%s\n", getpid(), mode);
 	fflush(stdout);
 
+	if (!strcmp(call, "process_madvise")) {
+		pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+		if (pidfd < 0)
+			die("pidfd_open: %s", strerror(errno));
+	} else if (!strcmp(call, "io_uring")) {
+		long ret = ring_setup(&ring);
+
+		if (ret)
+			die("io_uring_setup: %s", strerror((int)-ret));
+	} else if (strcmp(call, "madvise")) {
+		die("unknown call %s", call);
+	}
 	if (strcmp(mode, "file"))
 		fresh = map_anon(FRESH_PAGES);
 	before = faults_now();
@@ -198,8 +292,19 @@ int main(int argc, char **argv)
 	} else if (strcmp(mode, "none")) {
 		die("unknown mode %s", mode);
 	}
-	if (advice >= 0)
+	if (advice >= 0 && pidfd >= 0) {
+		struct iovec iov = { fresh, FRESH_PAGES * PAGE };
+
+		r.ret = syscall(SYS_process_madvise, pidfd, &iov, 1, advice, 0);
+		if (r.ret < 0)
+			r.ret = -errno;
+		else if (r.ret == (long)iov.iov_len)
+			r.ret = 0;	/* it returns the bytes advised */
+	} else if (advice >= 0 && ring.fd >= 0) {
+		r.ret = ring_madvise(&ring, fresh, FRESH_PAGES * PAGE, advice);
+	} else if (advice >= 0) {
 		r = raw_madvise(fresh, FRESH_PAGES * PAGE, advice);
+	}
 	workload = faults_now() - before;
 
 	if (vmflags_of(fresh, flags, sizeof(flags)))
@@ -207,6 +312,7 @@ int main(int argc, char **argv)
 	printf("touched_pages=%lu\n", touched);
 	printf("workload_faults=%ld\n", workload);
 	printf("advice=%s\n", advice_name);
+	printf("call=%s\n", call);
 	printf("region=%p\n", (void *)fresh);
 	printf("length=0x%lx\n", FRESH_PAGES * PAGE);
 	printf("madvise_ret=%ld\n", r.ret);

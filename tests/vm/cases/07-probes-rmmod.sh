@@ -3,13 +3,14 @@
 # Issue 2, VM test 7: enable=0 leaves no probe armed, and rmmod while
 # other processes run a fault and madvise storm causes no oops.
 # "No probe": /sys/kernel/debug/kprobes/list shows none of the module's
-# probe points (do_madvise, exit_mmap, handle_mm_fault, the syscall
-# fallback) and a workload moves no counter (this also covers the fault
+# probe points (do_madvise, vector_madvise on 6.15+, exit_mmap,
+# handle_mm_fault, the syscall fallback) and a workload moves no counter (this also covers the fault
 # tracepoint, which has no listing). enable=1 must show them (control).
+# shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 
 [ -r "$KPROBES_LIST" ] || { fail "no $KPROBES_LIST"; finish; }
-ours() { grep -E '(do_madvise|exit_mmap|handle_mm_fault|sys_madvise)' "$KPROBES_LIST"; }
+ours() { grep -E '(do_madvise|vector_madvise|exit_mmap|handle_mm_fault|sys_madvise)' "$KPROBES_LIST"; }
 workload() { sm_scan -m anon -n 256 -a random > /tmp/wl.out 2>&1 || fail "workload failed"; }
 
 expect_eq "kprobes of ours before insmod" "$(ours)" ""
