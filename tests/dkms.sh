@@ -12,6 +12,14 @@
 #   7. reinstall after purge works, then purge again (host left clean)
 #   8. smart-madvise-tools (if built): smadvctl --version, man page,
 #      bash completion, clean purge
+#   9. a copy of the package whose BUILD_EXCLUSIVE_KERNEL admits only the
+#      first kernel: the others are skipped with dkms's message, dpkg leaves
+#      the package configured (ii), purge is clean
+#  10. Debian 13: in a trixie root (tests/lib/buildroot.sh), apt installs
+#      dkms and the headers of the trixie kernels of tests/vm/kernels.list,
+#      then the same package: steps 3/4 (dkms status, version, vermagic,
+#      signed with the MOK DKMS made with the openssl the package depends
+#      on), the VM case(s) with those modules, 9 and a clean purge
 # Prints ok/not ok per step and a final "N passed, N failed" line.
 # Exit: 0 all passed, 1 a step failed, 4 skipped (not root / not Debian).
 #
@@ -22,23 +30,32 @@
 #   SMART_MADVISE_DKMS_VM=no    skip step 5 (no VM boot)
 #   SMART_MADVISE_DKMS_CASES    guest cases for step 5 (default: 01-seq-rewrite)
 #   SMART_MADVISE_DKMS_SUITE    run this harness suite in step 5 instead
+#   SMART_MADVISE_DKMS_ROOT=no  skip step 10 (the Debian 13 root)
+# shellcheck source-path=SCRIPTDIR disable=SC2016 # dpkg-query's ${field} formats
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 # Kernels: the series of tests/vm/kernels.list, resolved by tests/vm/kernels.sh
 # to the releases the archive serves today (the one resolver of the tree).
 declare -A short=()
+root_kernels=
 # shellcheck source=vm/common.sh
 . tests/vm/common.sh
 if [ -z "${SMART_MADVISE_DKMS_KERNELS:-}" ] && [ "$(id -u)" -eq 0 ]; then
 	tests/vm/kernels.sh >&2 || { echo "not ok 1 - tests/vm/kernels.sh could not resolve the kernels"; echo "0 passed, 1 failed"; exit 1; }
 	while read -r s r; do
 		short[$r]=$s
-		SMART_MADVISE_DKMS_KERNELS+="${SMART_MADVISE_DKMS_KERNELS:+ }$r"
+		# the host's own kernels here; Debian 13's in step 10
+		if [ "$(kernel_suite "$r")" = "$(host_codename)" ]; then
+			SMART_MADVISE_DKMS_KERNELS+="${SMART_MADVISE_DKMS_KERNELS:+ }$r"
+		elif [ "$(kernel_suite "$r")" = trixie ]; then
+			root_kernels+="${root_kernels:+ }$r"
+		fi
 	done < <(kernels_select all)
 fi
 kernels=${SMART_MADVISE_DKMS_KERNELS:-}
+host_kernels=$kernels
 vm=${SMART_MADVISE_DKMS_VM:-yes}
 # Step 5 boots the guest with one real case by default (01-seq-rewrite:
 # load, classify, rewrite, smaps), to keep make check short; the whole
@@ -57,6 +74,7 @@ name=smart-madvise
 modname=smart_madvise
 
 n=0 pass=0 fail=0
+sys_what=
 t0=$SECONDS
 # each line ends with the seconds since the previous one
 ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
@@ -73,8 +91,9 @@ skip_all() {
 }
 
 [ "$(id -u)" -eq 0 ] || skip_all "tests/dkms.sh installs packages: run it as root"
-[ -r /etc/debian_version ] && command -v apt-get >/dev/null ||
+if [ ! -r /etc/debian_version ] || ! command -v apt-get >/dev/null; then
 	skip_all "not a Debian host"
+fi
 case $(cat /etc/debian_version) in
 12.* | bookworm*) ;;
 *) note "Debian $(cat /etc/debian_version), not 12: trying anyway" ;;
@@ -103,9 +122,23 @@ run() {
 	tail -n 25 "$log" | sed 's/^/#   /'
 	return $rc
 }
-installed_pkg() { dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii'; }
-module_files() { ls -1 /lib/modules/*/updates/dkms/$modname.ko* 2>/dev/null; }
-module_file() { ls -1 /lib/modules/"$1"/updates/dkms/$modname.ko* 2>/dev/null | head -n 1; }
+# The system the package steps act on: the host (sys_root empty) or, in
+# step 10, a Debian 13 root that sys chroots into.
+sys_root=
+sys() {
+	if [ -n "$sys_root" ]; then
+		buildroot_run "$sys_root" "$work" -- env DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		"$@"
+	fi
+}
+sys_apt() { sys apt-get -o DPkg::Lock::Timeout=900 "$@"; }
+installed_pkg() { sys dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii'; }
+# packages dpkg left unpacked, half-configured, half-installed or waiting
+# for triggers (the "iU", "iF", ... of dpkg -l)
+unconfigured_pkgs() { sys dpkg-query -W -f='${db:Status-Abbrev} ${binary:Package}\n' | grep -E '^.[UFHWt]'; }
+module_files() { find "$sys_root"/lib/modules/*/updates/dkms -name "$modname.ko*" 2>/dev/null; }
+module_file() { find "$sys_root/lib/modules/$1/updates/dkms" -name "$modname.ko*" 2>/dev/null | head -n 1; }
 
 # Whatever a previous run left behind: not a test step.
 cleanup_host() {
@@ -114,7 +147,7 @@ cleanup_host() {
 	fi
 	if [ -d /var/lib/dkms/$name ] && command -v dkms >/dev/null; then
 		local d
-		for d in /var/lib/dkms/$name/*/; do
+		for d in "/var/lib/dkms/$name"/*/; do
 			[ -d "$d/source" ] || [ -L "${d%/}/source" ] || continue
 			d=${d%/}
 			run cleanup.log dkms remove "$name/${d##*/}" --all || true
@@ -142,12 +175,12 @@ if ! run headers.log apt_get -y install --no-install-recommends "${hdrs[@]}"; th
 	run headers.log apt_get update &&
 		run headers.log apt_get -y install --no-install-recommends "${hdrs[@]}"
 fi
-missing=
-for k in $kernels; do [ -e /lib/modules/$k/build/include ] || missing+=" $k"; done
-if [ -z "$missing" ]; then
+nohdr=
+for k in $kernels; do [ -e "/lib/modules/$k/build/include" ] || nohdr+=" $k"; done
+if [ -z "$nohdr" ]; then
 	ok "step 2: headers installed with apt for: $kernels"
 else
-	not_ok "step 2: no usable /lib/modules/<kver>/build for:$missing (see $work/headers.log)"
+	not_ok "step 2: no usable /lib/modules/<kver>/build for:$nohdr (see $work/headers.log)"
 	finish
 fi
 
@@ -156,23 +189,25 @@ fi
 # (all kernels when the running one has no /lib/modules dir, as on this
 # host); complete any other kernel the way the kernel hooks do.
 install_and_check() { # $1 = step label for install, $2 = for status
-	local st s k f mv vm bad=
-	if run install.log apt_get -y install --no-install-recommends "$deb" && installed_pkg; then
-		ok "$1: apt-get install ./out/deb/$(basename "$deb")"
+	local st s k f mv vm sg bad='' u
+	if run install.log sys_apt -y install --no-install-recommends "$deb" && installed_pkg; then
+		ok "$1: apt-get install ./out/deb/$(basename "$deb")$sys_what"
 	else
-		not_ok "$1: apt-get install ./out/deb/$(basename "$deb") failed (see $work/install.log)"
+		not_ok "$1: apt-get install ./out/deb/$(basename "$deb") failed$sys_what (see $work/install.log)"
 		return 1
 	fi
+	u=$(unconfigured_pkgs)
+	[ -z "$u" ] || bad+=" dpkg left unconfigured: $(echo "$u" | tr '\n' ' ');"
 	for k in $kernels; do
-		if ! dkms status "$name/$version" -k "$k" 2>/dev/null | grep -q ': installed'; then
+		if ! sys dkms status "$name/$version" -k "$k" 2>/dev/null | grep -q ': installed'; then
 			note "postinst did not install for $k (dkms builds for running+newest kernel): dkms install -k $k"
-			run install.log dkms install "$name/$version" -k "$k" || true
+			run install.log sys dkms install "$name/$version" -k "$k" || true
 		fi
 	done
-	st=$(dkms status "$name/$version" 2>/dev/null)
-	echo "$st" | sed 's/^/#   dkms status: /'
+	st=$(sys dkms status "$name/$version" 2>/dev/null)
+	printf '%s\n' "$st" | sed 's/^/#   dkms status: /'
 	for k in $kernels; do
-		s=$(dkms status "$name/$version" -k "$k" 2>/dev/null)
+		s=$(sys dkms status "$name/$version" -k "$k" 2>/dev/null)
 		f=$(module_file "$k")
 		if ! echo "$s" | grep -q "^$name/$version, $k, [^:]*: installed"; then
 			bad+=" $k: not installed in dkms status;"
@@ -181,44 +216,48 @@ install_and_check() { # $1 = step label for install, $2 = for status
 		else
 			mv=$(modinfo -F version "$f" 2>/dev/null)
 			vm=$(modinfo -F vermagic "$f" 2>/dev/null)
-			note "$f: version $mv, vermagic $vm, signer '$(modinfo -F signer "$f" 2>/dev/null)'"
+			sg=$(modinfo -F signer "$f" 2>/dev/null)
+			note "$f: version $mv, vermagic $vm, signer '$sg'"
 			[ "$mv" = "$version" ] || bad+=" $k: modinfo version '$mv' != $version;"
 			[ "${vm%% *}" = "$k" ] || bad+=" $k: vermagic '$vm' is not $k;"
+			# DKMS signs with its MOK (Secure Boot), made with openssl
+			[ -n "$sg" ] || bad+=" $k: module not signed;"
 		fi
 	done
+	[ -f "$sys_root/var/lib/dkms/mok.pub" ] || bad+=" DKMS made no MOK (/var/lib/dkms/mok.pub);"
 	# the shipped configuration turns nothing on (enable stays 0)
-	for f in /etc/modprobe.d/$name.conf /etc/modules-load.d/$name.conf; do
-		if [ ! -f $f ]; then
+	for f in "$sys_root/etc/modprobe.d/$name.conf" "$sys_root/etc/modules-load.d/$name.conf"; do
+		if [ ! -f "$f" ]; then
 			bad+=" $f not installed;"
-		elif grep -qv '^[[:space:]]*\(#\|$\)' $f; then
-			bad+=" $f has active lines: $(grep -v '^[[:space:]]*\(#\|$\)' $f | tr '\n' ' ');"
+		elif grep -qv '^[[:space:]]*\(#\|$\)' "$f"; then
+			bad+=" $f has active lines: $(grep -v '^[[:space:]]*\(#\|$\)' "$f" | tr '\n' ' ');"
 		fi
 	done
 	if [ -z "$bad" ]; then
-		ok "$2: dkms status shows $name/$version installed for $(echo $kernels | sed 's/ / and /'); shipped config turns nothing on"
+		ok "$2: dkms status shows $name/$version installed and signed for ${kernels// / and }, package ii; shipped config turns nothing on"
 	else
-		not_ok "$2:$bad"
+		not_ok "$2$sys_what:$bad"
 		return 1
 	fi
 }
 
 purge_and_check() { # $1 = step label
-	local left=
-	run purge.log apt_get -y purge "$pkg" || left+=" apt-get purge failed;"
-	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv 'not-installed' &&
-		left+=" dpkg still knows $pkg ($(dpkg-query -W -f='${Status}' "$pkg"));"
+	local left='' r=$sys_root
+	run purge.log sys_apt -y purge "$pkg" || left+=" apt-get purge failed;"
+	sys dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv 'not-installed' &&
+		left+=" dpkg still knows $pkg ($(sys dpkg-query -W -f='${Status}' "$pkg"));"
 	[ -z "$(module_files)" ] || left+=" module files: $(module_files | tr '\n' ' ');"
-	[ ! -e /var/lib/dkms/$name ] || left+=" /var/lib/dkms/$name exists;"
-	[ ! -e /usr/src/$name-$version ] || left+=" /usr/src/$name-$version exists;"
+	[ ! -e "$r/var/lib/dkms/$name" ] || left+=" /var/lib/dkms/$name exists;"
+	[ ! -e "$r/usr/src/$name-$version" ] || left+=" /usr/src/$name-$version exists;"
 	for f in /etc/modprobe.d/$name.conf /etc/modules-load.d/$name.conf; do
-		[ ! -e $f ] || left+=" $f exists;"
+		[ ! -e "$r$f" ] || left+=" $f exists;"
 	done
 	for k in $kernels; do
-		grep -qs "$modname" /lib/modules/$k/modules.dep && left+=" $k modules.dep still lists $modname;"
+		grep -qs "$modname" "$r/lib/modules/$k/modules.dep" && left+=" $k modules.dep still lists $modname;"
 	done
-	[ -z "$(dkms status "$name" 2>/dev/null)" ] || left+=" dkms status: $(dkms status "$name");"
+	[ -z "$(sys dkms status "$name" 2>/dev/null)" ] || left+=" dkms status: $(sys dkms status "$name");"
 	if [ -z "$left" ]; then
-		ok "$1: apt-get purge $pkg left no module, dkms tree, source or conffile"
+		ok "$1: apt-get purge $pkg left no module, dkms tree, source or conffile$sys_what"
 	else
 		not_ok "$1:$left"
 	fi
@@ -239,9 +278,10 @@ fi
 # --- 5. VM suite with the DKMS-built modules -----------------------------------
 # Each kernel's module is copied (decompressed) out of /lib/modules first, so
 # the guest that is still running during step 6 uses the very file DKMS built.
-kos=()
-vm_kernels=()
-if [ $installed = yes ] && [ "$vm" != no ]; then
+# copy_kos: kos and vm_kernels for $kernels
+copy_kos() {
+	local k f ko
+	kos=() vm_kernels=()
 	for k in $kernels; do
 		f=$(module_file "$k")
 		mkdir -p "$work/$k"
@@ -256,6 +296,11 @@ if [ $installed = yes ] && [ "$vm" != no ]; then
 		kos+=("$ko")
 		vm_kernels+=("$k")
 	done
+}
+kos=()
+vm_kernels=()
+if [ $installed = yes ] && [ "$vm" != no ]; then
+	copy_kos
 fi
 
 harness=$top/tests/vm/run.sh
@@ -284,7 +329,7 @@ vm_report() { # $1 kernel, $2 rc, $3 log
 	fi
 }
 
-bg_pid= bg_k= bg_log=
+bg_pid='' bg_k='' bg_log=''
 # QEMU processes started by the harness run $1 (descendants of it)
 qemu_of() {
 	local p c
@@ -343,8 +388,11 @@ if [ -n "$bg_pid" ]; then
 fi
 purge_and_check "step 6"
 if [ -n "$guest" ]; then
-	kill -0 "$guest" 2>/dev/null && note "guest qemu pid $guest still running after the purge" ||
+	if kill -0 "$guest" 2>/dev/null; then
+		note "guest qemu pid $guest still running after the purge"
+	else
 		note "guest qemu pid $guest ended during the purge"
+	fi
 fi
 if [ -n "$bg_pid" ]; then
 	wait "$bg_pid"
@@ -356,7 +404,7 @@ install_and_check "step 7a (reinstall)" "step 7b (reinstall)" &&
 	purge_and_check "step 7c (final purge)"
 
 # --- 8. smart-madvise-tools (when tools/ exists) ------------------------------
-tdeb=$(ls "$top"/out/deb/smart-madvise-tools_"$version"_*.deb 2>/dev/null | head -n 1)
+tdeb=$(find "$top/out/deb" -maxdepth 1 -name "smart-madvise-tools_${version}_*.deb" 2>/dev/null | head -n 1)
 if [ -n "$tdeb" ]; then
 	tbad=
 	if run tools.log apt_get -y install --no-install-recommends "$tdeb"; then
@@ -377,6 +425,96 @@ if [ -n "$tdeb" ]; then
 	fi
 else
 	note "step 8 skipped: no smart-madvise-tools package (no tools/Makefile)"
+fi
+
+# --- 9. outside BUILD_EXCLUSIVE_KERNEL: skipped, package configured ----------
+# build_narrow_deb RELEASE: a copy of the package (no tools) whose
+# BUILD_EXCLUSIVE_KERNEL admits only RELEASE, in $work/narrow-deb.
+build_narrow_deb() {
+	local src=$work/narrow-src re
+	re="^$(printf '%s' "$1" | sed 's/[.+]/\\&/g')\$"
+	rm -rf "$src" "$work/narrow-deb"
+	mkdir -p "$src"
+	(cd "$top" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$src"
+	rm -f "$src/tools/Makefile"
+	{ grep -v '^BUILD_EXCLUSIVE_KERNEL=' "$top/dkms.conf"
+	  printf 'BUILD_EXCLUSIVE_KERNEL="%s"\n' "$re"; } > "$src/dkms.conf"
+	SMART_MADVISE_DEB_OUT=$work/narrow-deb run narrow.log "$src/debian/build-deb.sh" --no-lintian --binary-only &&
+		ls "$work"/narrow-deb/${pkg}_"$version"_all.deb
+}
+
+# narrow_check LABEL PURGE-LABEL: on the system of the steps (host or
+# root), the package admitting only the first of $kernels builds for it,
+# skips the others with dkms's BUILD_EXCLUSIVE message, and dpkg leaves it
+# ii; then it purges cleanly.
+narrow_check() {
+	local admit=${kernels%% *} k ndeb bad='' u rc log=$work/narrow-install.log
+	if ! ndeb=$(build_narrow_deb "$admit"); then
+		not_ok "$1: could not build the narrowed package (see $work/narrow.log)"
+		return
+	fi
+	: >"$log"
+	run narrow-install.log sys_apt -y install --no-install-recommends "$ndeb" ||
+		bad+=" apt-get install failed;"
+	installed_pkg || bad+=" package state '$(sys dpkg-query -W -f='${db:Status-Abbrev}' "$pkg")', not ii;"
+	u=$(unconfigured_pkgs)
+	[ -z "$u" ] || bad+=" dpkg left unconfigured: $(echo "$u" | tr '\n' ' ');"
+	for k in $kernels; do
+		[ "$k" = "$admit" ] && continue
+		# as a kernel's postinst hook would, should the package's not have
+		rc=0
+		sys dkms install "$name/$version" -k "$k" >>"$log" 2>&1 || rc=$?
+		note "dkms install -k $k (excluded): exit $rc"
+		[ -z "$(module_file "$k")" ] || bad+=" $k: module built though excluded;"
+	done
+	sys dkms status "$name/$version" -k "$admit" 2>/dev/null | grep -q ': installed' ||
+		run narrow-install.log sys dkms install "$name/$version" -k "$admit" || true
+	[ -n "$(module_file "$admit")" ] || bad+=" $admit: not built though admitted;"
+	grep -i 'BUILD_EXCLUSIVE' "$log" | sort -u | sed 's/^/#   dkms: /'
+	grep -qi 'BUILD_EXCLUSIVE' "$log" || bad+=" dkms printed no BUILD_EXCLUSIVE skip message;"
+	if [ -z "$bad" ]; then
+		ok "$1: BUILD_EXCLUSIVE_KERNEL admitting only $admit: built for it, others skipped with dkms's message, package ii$sys_what"
+	else
+		not_ok "$1$sys_what:$bad (see $log)"
+	fi
+	purge_and_check "$2"
+}
+narrow_check "step 9a" "step 9b"
+
+# --- 10. Debian 13: the package in a trixie root --------------------------------
+if [ "${SMART_MADVISE_DKMS_ROOT:-yes}" = no ]; then
+	note "step 10 skipped: SMART_MADVISE_DKMS_ROOT=no"
+elif [ -z "$root_kernels" ]; then
+	note "step 10 skipped: no trixie kernel in tests/vm/kernels.list"
+elif ! base=$(buildroot_ensure trixie); then
+	not_ok "step 10: no trixie build root (tests/lib/buildroot.sh)"
+else
+	sys_root=$work/root-trixie sys_what=" (Debian 13 root)" kernels=$root_kernels
+	rm -rf "$sys_root"
+	cp -a "$base" "$sys_root"
+	cp "$deb" "$work/" && deb=$work/$(basename "$deb")
+	hdrs=()
+	for k in $kernels; do hdrs+=("linux-headers-$k"); done
+	if run root.log sys_apt update && run root.log sys_apt -y install --no-install-recommends dkms "${hdrs[@]}"; then
+		ok "step 10: Debian 13 root: apt installed dkms $(sys dpkg-query -W -f='${Version}' dkms) and ${hdrs[*]}"
+		note "openssl before the package: $(sys dpkg-query -W -f='${db:Status-Abbrev}' openssl 2>/dev/null || echo not installed)"
+		installed=no
+		install_and_check "step 10a" "step 10b" && installed=yes
+		note "openssl after the package: $(sys dpkg-query -W -f='${db:Status-Abbrev}${Version}' openssl 2>/dev/null)"
+		if [ $installed = yes ] && [ "$vm" != no ] && [ -x "$harness" ]; then
+			copy_kos
+			for i in "${!vm_kernels[@]}"; do
+				vm_step "${vm_kernels[$i]}" "${kos[$i]}" "$work/vm-${vm_kernels[$i]}.log"
+				vm_report "${vm_kernels[$i]}" $? "$work/vm-${vm_kernels[$i]}.log"
+			done
+		fi
+		purge_and_check "step 10c"
+		narrow_check "step 10d" "step 10e"
+	else
+		not_ok "step 10: apt in the Debian 13 root could not install dkms ${hdrs[*]} (see $work/root.log)"
+	fi
+	rm -rf "$sys_root"
+	sys_root='' sys_what='' kernels=$host_kernels
 fi
 
 finish
