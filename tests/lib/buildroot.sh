@@ -9,7 +9,8 @@
 # mirrors as tests/lib/apt.sh. The root is cached as
 # $SM_CACHE/roots/SUITE-HASH (HASH: suite, packages, mirrors, this file's
 # format) and made again when older than SMART_MADVISE_ROOT_MAX_AGE days
-# (default 7), so it follows the suite's security updates.
+# (default 7), so it follows the suite's security updates; when that fails
+# (offline), the old root is used with a warning.
 # shellcheck shell=bash
 
 BUILDROOT_FORMAT=1
@@ -67,6 +68,10 @@ buildroot_ensure() {
 			"$suite" "$new" "${srcs[@]}" > "$SM_CACHE/roots/$suite.log" 2>&1; then
 			tail -n 20 "$SM_CACHE/roots/$suite.log" >&2
 			rm -rf "$new"
+			if [ -f "$dir/.ready" ]; then
+				warn "mmdebstrap of $suite failed (archive unreachable?): OFFLINE FALLBACK, using the root of $(date -r "$dir/.ready" +%F)"
+				exit 0
+			fi
 			die "mmdebstrap of $suite failed (log: $SM_CACHE/roots/$suite.log)"
 		fi
 		touch "$new/.ready"
@@ -105,6 +110,7 @@ buildroot_run() {
 		mount -t proc proc "$root/proc"
 		while [ "$1" != -- ]; do mount --bind "$1" "$root$1"; shift; done
 		shift
-		exec chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 "$@"
+		exec chroot "$root" /usr/bin/env -i HOME=/root LC_ALL=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' sh "$root" "${binds[@]}" -- "$@"
 }
