@@ -491,7 +491,8 @@ elif ! base=$(buildroot_ensure trixie); then
 else
 	sys_root=$work/root-trixie sys_what=" (Debian 13 root)" kernels=$root_kernels
 	rm -rf "$sys_root"
-	cp -a "$base" "$sys_root"
+	# shared: no rebuild replaces the root while it is copied
+	flock -s "$SM_CACHE/roots/.lock" cp -a "$base" "$sys_root"
 	cp "$deb" "$work/" && deb=$work/$(basename "$deb")
 	hdrs=()
 	for k in $kernels; do hdrs+=("linux-headers-$k"); done
