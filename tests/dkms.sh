@@ -304,6 +304,7 @@ if [ $installed = yes ] && [ "$vm" != no ]; then
 fi
 
 harness=$top/tests/vm/run.sh
+vm_label="step 5"
 vm_step() { # $1 kernel, $2 ko, $3 log
 	local kv=${short[$1]:-$1} # the series name, or the release itself
 	if [ -n "$vm_cases" ]; then
@@ -320,12 +321,12 @@ vm_report() { # $1 kernel, $2 rc, $3 log
 	cases=$((cases - $(grep -Ec '^[[:space:]]*ok [0-9]+ dmesg-clean' "$3")))
 	if [ "$2" -eq 0 ] && [ "$cases" -lt 1 ]; then
 		sed 's/^/#   /' "$3" | tail -n 12
-		not_ok "step 5: $vm_what on $1 ran no test case besides dmesg-clean: the module was never exercised"
+		not_ok "$vm_label: $vm_what on $1 ran no test case besides dmesg-clean: the module was never exercised"
 	elif [ "$2" -eq 0 ]; then
-		ok "step 5: VM $vm_what passed on $1 with the DKMS-built module ($cases cases; $(tail -n 1 "$3"))"
+		ok "$vm_label: VM $vm_what passed on $1 with the DKMS-built module ($cases cases; $(tail -n 1 "$3"))"
 	else
 		sed 's/^/#   /' "$3" | tail -n 30
-		not_ok "step 5: VM $vm_what failed on $1 with the DKMS-built module (exit $2, log $3)"
+		not_ok "$vm_label: VM $vm_what failed on $1 with the DKMS-built module (exit $2, log $3)"
 	fi
 }
 
@@ -504,6 +505,7 @@ else
 		note "openssl after the package: $(sys dpkg-query -W -f='${db:Status-Abbrev}${Version}' openssl 2>/dev/null)"
 		if [ $installed = yes ] && [ "$vm" != no ] && [ -x "$harness" ]; then
 			copy_kos
+			vm_label="step 10 (VM)"
 			for i in "${!vm_kernels[@]}"; do
 				vm_step "${vm_kernels[$i]}" "${kos[$i]}" "$work/vm-${vm_kernels[$i]}.log"
 				vm_report "${vm_kernels[$i]}" $? "$work/vm-${vm_kernels[$i]}.log"
@@ -515,7 +517,7 @@ else
 		not_ok "step 10: apt in the Debian 13 root could not install dkms ${hdrs[*]} (see $work/root.log)"
 	fi
 	rm -rf "$sys_root"
-	sys_root='' sys_what='' kernels=$host_kernels
+	sys_root='' sys_what='' kernels=$host_kernels vm_label="step 5"
 fi
 
 finish
