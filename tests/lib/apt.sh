@@ -21,10 +21,16 @@ apt_update_once() {
 	APT_UPDATED=1
 }
 
-# The host's mirror for the main archive and for security updates.
+# The host's mirror for the main archive and for security updates; asked
+# of apt once per process (archive_update runs first, in the main shell).
+_ARCHIVE_MIRRORS=
 _archive_mirrors() {
 	if [ -n "${SMART_MADVISE_MIRROR:-}" ]; then
 		printf '%s\n' "$SMART_MADVISE_MIRROR"
+		return 0
+	fi
+	if [ -n "$_ARCHIVE_MIRRORS" ]; then
+		printf '%s\n' "$_ARCHIVE_MIRRORS"
 		return 0
 	fi
 	local main sec
@@ -55,28 +61,41 @@ archive_ctx() {
 		printf 'deb [arch=%s] %s %s-security main\n' "$arch" "$sec" "$base"
 		[ "$suite" = "$base" ] || printf 'deb [arch=%s] %s %s main\n' "$arch" "$main" "$suite"
 	} > "$dir/sources.list"
+	# the binary caches, which container images turn off, save a second
+	# per apt-cache call on these lists
 	ARCHIVE_OPTS=(-o "Dir::Etc::SourceList=$dir/sources.list"
 		-o "Dir::Etc::SourceParts=$dir/parts"
 		-o "Dir::Etc::PreferencesParts=$dir/prefs"
 		-o "Dir::State::Lists=$dir/lists"
 		-o "Dir::State::status=$dir/status"
 		-o "Dir::Cache=$dir/cache"
+		-o "Dir::Cache::pkgcache=pkgcache.bin" -o "Dir::Cache::srcpkgcache=srcpkgcache.bin"
 		-o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
 		-o "APT::Sandbox::User=root")
 	[ "$suite" = "$base" ] || ARCHIVE_OPTS+=(-o "APT::Default-Release=$suite")
 }
 
 declare -A _ARCHIVE_FRESH=()
-# archive_update SUITE ARCH: refresh that context's lists, once per run.
-# Fails (with the lists left as they were) when the archive cannot be reached.
+# archive_update SUITE ARCH: refresh that context's lists, once per run
+# (lists refreshed less than SMART_MADVISE_APT_MAX_AGE seconds ago, 600 by
+# default, count as this run's: one make check resolves against one state of
+# the archive). Fails (with the lists left as they were) when the archive
+# cannot be reached.
 archive_update() {
+	[ -n "$_ARCHIVE_MIRRORS" ] || _ARCHIVE_MIRRORS=$(_archive_mirrors)
 	archive_ctx "$1" "$2"
 	[ -n "${_ARCHIVE_FRESH[$1-$2]:-}" ] && return "${_ARCHIVE_FRESH[$1-$2]}"
-	local log=$ARCHIVE_DIR/update.log rc=0
+	local log=$ARCHIVE_DIR/update.log stamp=$ARCHIVE_DIR/updated rc=0
+	if [ -f "$stamp" ] &&
+	   [ $(($(date +%s) - $(stat -c %Y "$stamp"))) -lt "${SMART_MADVISE_APT_MAX_AGE:-600}" ]; then
+		_ARCHIVE_FRESH[$1-$2]=0
+		return 0
+	fi
 	apt-get "${ARCHIVE_OPTS[@]}" -o Acquire::Retries=1 -o Acquire::http::Timeout=20 \
 		update < /dev/null > "$log" 2>&1 || rc=$?
 	# apt-get update exits 0 even when every source failed
 	grep -q '^\(E:\|W: Failed to fetch\|Err:\)' "$log" && rc=1
+	if [ "$rc" = 0 ]; then touch "$stamp"; else rm -f "$stamp"; fi
 	_ARCHIVE_FRESH[$1-$2]=$rc
 	return $rc
 }
