@@ -64,14 +64,34 @@ static inline unsigned long *sm_arg_slot(struct pt_regs *regs, unsigned int n)
 	}
 }
 #elif defined(CONFIG_ARM64)
+/*
+ * The syscall wrapper, as on x86_64, takes the user pt_regs; the AArch64
+ * and AArch32 (compat) tables both point madvise at it.
+ */
 #define SM_SYS_MADVISE "__arm64_sys_madvise"
 
-static inline unsigned long *sm_arg_slot(struct pt_regs *regs, unsigned int n)
+/*
+ * x0..x3: the same slots for a C call and for a syscall. A u64, not an
+ * unsigned long: the same width, but another type to the compiler.
+ */
+static inline u64 *sm_arg_slot(struct pt_regs *regs, unsigned int n)
 {
 	return &regs->regs[n];
 }
 #else
 #error "smart_madvise supports x86_64 and arm64"
 #endif
+
+/* Read and write a slot whatever its type (both archs are 64-bit). */
+static inline unsigned long sm_arg_get(struct pt_regs *regs, unsigned int n)
+{
+	return *sm_arg_slot(regs, n);
+}
+
+static inline void sm_arg_set(struct pt_regs *regs, unsigned int n,
+			      unsigned long val)
+{
+	*sm_arg_slot(regs, n) = val;
+}
 
 #endif

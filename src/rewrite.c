@@ -53,13 +53,14 @@ MODULE_PARM_DESC(madvise_hook,
 		 "madvise hook: auto, do_madvise (kprobe) or syscall (kretprobe)");
 
 /*
- * Rewrite the advice in *behavior for a call on mm over [start, start+len)
- * (for a vector: its first range).
+ * Rewrite the advice in argument slot @slot of a call on mm over
+ * [start, start+len) (for a vector: its first range).
  */
-static void sm_rewrite_behavior(struct mm_struct *mm, unsigned long *behavior,
-				unsigned long start, size_t len)
+static void sm_rewrite_behavior(struct pt_regs *regs, unsigned int slot,
+				struct mm_struct *mm, unsigned long start,
+				size_t len)
 {
-	int advice = (int)*behavior;
+	int advice = (int)sm_arg_get(regs, slot);
 	int applied;
 
 	sm_stat_inc(madvise_calls);
@@ -68,14 +69,13 @@ static void sm_rewrite_behavior(struct mm_struct *mm, unsigned long *behavior,
 		return;
 	applied = sm_tracker_advise(mm, start, len, advice);
 	if (applied != advice)
-		*behavior = applied;
+		sm_arg_set(regs, slot, applied);
 }
 
 /* do_madvise(mm, start, len_in, behavior) */
 static int sm_madvise_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	sm_rewrite_behavior((void *)regs_get_kernel_argument(regs, 0),
-			    sm_arg_slot(regs, 3),
+	sm_rewrite_behavior(regs, 3, (void *)regs_get_kernel_argument(regs, 0),
 			    regs_get_kernel_argument(regs, 1),
 			    regs_get_kernel_argument(regs, 2));
 	return 0;
@@ -92,13 +92,13 @@ static int sm_vector_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	sm_iter_first_range((void *)regs_get_kernel_argument(regs, 1), &start,
 			    &len);
-	sm_rewrite_behavior((void *)regs_get_kernel_argument(regs, 0),
-			    sm_arg_slot(regs, 2), start, len);
+	sm_rewrite_behavior(regs, 2, (void *)regs_get_kernel_argument(regs, 0),
+			    start, len);
 	return 0;
 }
 
 struct sm_sys_madvise_saved {
-	unsigned long *slot;
+	struct pt_regs *user;	/* the caller's, its advice register */
 	unsigned long value;
 };
 
@@ -107,8 +107,8 @@ static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
 {
 	struct sm_sys_madvise_saved *saved = (void *)ri->data;
 	struct pt_regs *user = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned long *slot = sm_arg_slot(user, 2);
-	int advice = (int)*slot;
+	unsigned long value = sm_arg_get(user, 2);
+	int advice = (int)value;
 	int applied;
 
 	sm_stat_inc(madvise_calls);
@@ -119,13 +119,13 @@ static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
 	smp_mb__after_atomic();
 	if (READ_ONCE(sm_sys_madvise_draining))
 		goto not_rewritten;
-	applied = sm_tracker_advise(current->mm, *sm_arg_slot(user, 0),
-				    *sm_arg_slot(user, 1), advice);
+	applied = sm_tracker_advise(current->mm, sm_arg_get(user, 0),
+				    sm_arg_get(user, 1), advice);
 	if (applied == advice)
 		goto not_rewritten;
-	saved->slot = slot;
-	saved->value = *slot;
-	*slot = applied;
+	saved->user = user;
+	saved->value = value;
+	sm_arg_set(user, 2, applied);
 	return 0;
 
 not_rewritten:
@@ -138,7 +138,7 @@ static int sm_sys_madvise_return(struct kretprobe_instance *ri,
 {
 	struct sm_sys_madvise_saved *saved = (void *)ri->data;
 
-	*saved->slot = saved->value;
+	sm_arg_set(saved->user, 2, saved->value);
 	atomic_dec(&sm_sys_madvise_inflight);
 	return 0;
 }
