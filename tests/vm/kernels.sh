@@ -92,14 +92,54 @@ release_debs() {
 	RELEASE_VERSION=$ver
 }
 
+# host_kbuild SUITE ARCH ROOT PKG=VERSION: put the host's build of a
+# foreign-architecture release's linux-kbuild into ROOT. The ARCH package's
+# fixdep and modpost cannot run here; the headers' scripts and tools links
+# (../../lib/linux-kbuild-X) then reach the host's, of the very version the
+# headers depend on: from the archive, else from a cached host release of
+# that version. Anything else fails: another version's modpost is not safe.
+host_kbuild() {
+	local suite=$1 arch=$2 root=$3 dep=$4 host pkg ver f a v tmp
+	host=$(dpkg --print-architecture)
+	pkg=${dep%%=*} ver=${dep#*=}
+	tmp=$root/../kbuild-debs
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	if { archive_update "$suite" "$host" || true; } &&
+	   archive_download "$suite" "$host" "$tmp" "$pkg=$ver" >&2; then
+		dpkg -x "$tmp"/*.deb "$root"
+		rm -rf "$tmp"
+		return 0
+	fi
+	rm -rf "$tmp"
+	for f in "$SM_CACHE"/kernels/*/series; do
+		read -r _ a _ v < "$f" || continue
+		if [ "$a" != "$host" ] || [ "$v" != "$ver" ] ||
+		   [ ! -d "${f%/series}/root/usr/lib/$pkg" ]; then
+			continue
+		fi
+		warn "$pkg=$ver ($host) not served by the archive: copying it from ${f%/series}"
+		mkdir -p "$root/usr/lib"
+		cp -a "${f%/series}/root/usr/lib/$pkg" "$root/usr/lib/"
+		return 0
+	done
+	die "the $arch headers need $pkg=$ver for $host: the $suite archive does not serve it and no cached $host release has it"
+}
+
 # fetch_release SUITE ARCH KREL: download and extract one release.
 fetch_release() {
-	local suite=$1 arch=$2 krel=$3 dir root p
+	local suite=$1 arch=$2 krel=$3 dir root p kbuild=''
 	dir=$SM_CACHE/kernels/$krel
 	root=$(kernel_root "$krel")
 	release_debs "$suite" "$arch" "$krel" || return 1
-	local debs=("${DEBS[@]}") ver=$RELEASE_VERSION
-	msg "kernel $krel: fetching ${debs[*]}"
+	local debs=() ver=$RELEASE_VERSION
+	for p in "${DEBS[@]}"; do
+		case "$p" in
+		linux-kbuild-*) [ "$arch" != "$(dpkg --print-architecture)" ] && { kbuild=$p; continue; } ;;
+		esac
+		debs+=("$p")
+	done
+	msg "kernel $krel: fetching ${debs[*]}${kbuild:+ ($kbuild for the host)}"
 	rm -rf "$dir"
 	mkdir -p "$dir/debs" "$root"
 	archive_download "$suite" "$arch" "$dir/debs" "${debs[@]}" >&2 || { rm -rf "$dir"; return 1; }
@@ -107,6 +147,7 @@ fetch_release() {
 		dpkg -x "$p" "$root"
 	done
 	rm -rf "$dir/debs"
+	[ -z "$kbuild" ] || host_kbuild "$suite" "$arch" "$root" "$kbuild"
 
 	# Debian's per-flavour headers include the -common tree by an absolute
 	# path (7.x also sets KBUILD_OUTPUT to its own one); point those (and
@@ -121,9 +162,19 @@ fetch_release() {
 		case "$t" in /usr/*|/lib/*) ln -sfn "$root$t" "$l" ;; esac
 	done < <(find "$root/usr/src" "$(kernel_modules "$krel")" -type l -lname '/*')
 	[ -f "$(kernel_image "$krel")" ] || die "no kernel image for $krel"
+	host_tools_ok "$krel" || die "kernel $krel: the headers' scripts/basic/fixdep is not a $(dpkg --print-architecture) program"
 	printf '%s %s\n' "$SERIES_KEY" "$ver" > "$dir/series"
 	touch "$(kernel_stamp "$krel")"
 }
+
+# host_tools_ok KREL: the headers' build programs run on this host.
+host_tools_ok() {
+	local fixdep want
+	fixdep=$(kernel_headers "$1")/scripts/basic/fixdep
+	want=$(elf_machine /bin/sh)
+	[ -n "$want" ] && [ "$(elf_machine "$fixdep")" = "$want" ]
+}
+elf_machine() { LC_ALL=C readelf -h "$1" 2>/dev/null | sed -n 's/^ *Machine: *//p'; }
 
 # resolve NAME SUITE ARCH FLAVOUR: set RESOLVED to the release to use, fetched.
 resolve() {
@@ -145,6 +196,10 @@ resolve() {
 		krel=${krel%-unsigned}
 	fi
 	if [ -n "$krel" ]; then
+		if [ -f "$(kernel_stamp "$krel")" ] && ! host_tools_ok "$krel"; then
+			warn "kernel $name: cached $krel has no host build tools: fetching it again"
+			rm -f "$(kernel_stamp "$krel")"
+		fi
 		if [ -f "$(kernel_stamp "$krel")" ]; then
 			msg "kernel $name: $krel ($ver, linux-image-$flavour in $suite), cached"
 			RESOLVED=$krel
