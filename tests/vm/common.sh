@@ -108,6 +108,103 @@ kernel_modules() {
 }
 kernel_stamp() { printf '%s/kernels/%s/.ready\n' "$SM_CACHE" "$1"; }
 
+# kernel_arch KREL: the Debian architecture of a release (from its headers).
+kernel_arch() {
+	local cfg
+	cfg=$(kernel_headers "$1")/.config
+	if grep -q '^CONFIG_ARM64=y' "$cfg" 2>/dev/null; then
+		echo arm64
+	elif grep -q '^CONFIG_X86_64=y' "$cfg" 2>/dev/null; then
+		echo amd64
+	else
+		die "kernel $1: neither x86_64 nor arm64 (no CONFIG_ARM64/CONFIG_X86_64 in $cfg)"
+	fi
+}
+
+# arch_setup ARCH: set the per-architecture knobs of the harness for a
+# Debian architecture: ARCH_KARCH (the kernel's ARCH=), ARCH_CC (a static C
+# compiler for the guest), ARCH_CROSS (CROSS_COMPILE=, empty when native),
+# ARCH_PKGS (host packages), ARCH_QEMU, ARCH_CONSOLE (the kernel's console),
+# ARCH_RESULT_DEV (the guest's result port) and ARCH_RESULT_KMODS (kernel
+# modules the guest loads for that port).
+arch_setup() {
+	local host
+	host=$(dpkg --print-architecture)
+	case "$1" in
+	amd64)
+		ARCH_KARCH=x86_64 ARCH_GNU=x86_64-linux-gnu
+		ARCH_QEMU=qemu-system-x86_64 ARCH_CONSOLE=ttyS0
+		ARCH_RESULT_DEV=/dev/ttyS1 ARCH_RESULT_KMODS=''
+		ARCH_PKGS=(qemu-system-x86)
+		;;
+	arm64)
+		# -M virt has one PL011: results go to a virtio console
+		# (hvc0), whose drivers are modules in Debian's arm64 kernels.
+		ARCH_KARCH=arm64 ARCH_GNU=aarch64-linux-gnu
+		ARCH_QEMU=qemu-system-aarch64 ARCH_CONSOLE=ttyAMA0
+		ARCH_RESULT_DEV=/dev/hvc0 ARCH_RESULT_KMODS='virtio_mmio virtio_console'
+		ARCH_PKGS=(qemu-system-arm)
+		;;
+	*) die "unsupported architecture '$1' (amd64 or arm64)" ;;
+	esac
+	if [ "$1" = "$host" ]; then
+		ARCH_CROSS='' ARCH_CC=gcc
+	else
+		ARCH_CROSS=$ARCH_GNU- ARCH_CC=$ARCH_GNU-gcc
+		ARCH_PKGS+=("gcc-$ARCH_GNU" "libc6-dev-$1-cross")
+	fi
+}
+
+# host_arch_only WHAT: pass on the "NAME RELEASE" lines (kernels_select)
+# of the host's architecture; name the others on stderr. For what boots
+# x86 only (bench) or builds with the host's own DKMS (dkms.sh).
+host_arch_only() {
+	local what=$1 name krel host
+	host=$(dpkg --print-architecture)
+	while read -r name krel; do
+		if [ "$(kernel_arch "$krel")" = "$host" ]; then
+			printf '%s %s\n' "$name" "$krel"
+		else
+			msg "$what: skipping $name ($krel): not a $host kernel"
+		fi
+	done
+}
+
+# guest_busybox ARCH: a static busybox for a guest of ARCH: the host's own
+# for the host architecture, else Debian's busybox-static for ARCH from the
+# host release's archive, cached per version (offline: the newest cached).
+guest_busybox() {
+	local arch=$1 suite dir ver='' tmp
+	if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+		echo /bin/busybox
+		return 0
+	fi
+	# shellcheck disable=SC1091 # the host's, read for its codename only
+	suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	dir=$SM_CACHE/busybox/$arch
+	archive_update "$suite" "$arch" &&
+		ver=$(archive_field "$suite" "$arch" busybox-static Version)
+	if [ -n "$ver" ] && [ ! -x "$dir/$ver/bin/busybox" ]; then
+		tmp=$dir/.fetch.$$
+		rm -rf "$tmp"
+		mkdir -p "$tmp/debs"
+		msg "fetching busybox-static=$ver ($arch)"
+		if archive_download "$suite" "$arch" "$tmp/debs" "busybox-static=$ver" >&2 &&
+		   dpkg -x "$tmp"/debs/*.deb "$tmp/root"; then
+			rm -rf "${dir:?}/$ver"
+			mv "$tmp/root" "$dir/$ver"
+		fi
+		rm -rf "$tmp"
+	fi
+	if [ -z "$ver" ] || [ ! -x "$dir/$ver/bin/busybox" ]; then
+		ver=$(find "$dir" -mindepth 3 -maxdepth 3 -path '*/bin/busybox' 2>/dev/null |
+		      sed "s|^$dir/||; s|/bin/busybox\$||" | sort -V | tail -n1)
+		[ -n "$ver" ] || die "no busybox-static for $arch: Debian's $suite archive cannot serve it and none is cached"
+		warn "busybox-static ($arch): the archive cannot serve it, using the cached $ver"
+	fi
+	printf '%s\n' "$dir/$ver/bin/busybox"
+}
+
 # --- host-side builds shared by the VM suite, benchmarks and case studies ---
 
 # Copy the source tree (without build output and VCS data) to $1.
@@ -130,6 +227,7 @@ kernel_suite() {
 # the toolchain of the kernel's own suite: the host's for the host's suite
 # (and custom kernels), a build root (tests/lib/buildroot.sh) otherwise.
 # Prints the .ko path. Any warning fails.
+# A foreign-architecture release is cross-built (ARCH=, CROSS_COMPILE=).
 build_module() {
 	local krel=$1 tree hdr log suite root run=()
 	tree=$SM_BUILD/$krel/tree
@@ -140,9 +238,11 @@ build_module() {
 		root=$(buildroot_ensure "$suite") || return 1
 		run=(buildroot_run "$root" "$SM_CACHE/kernels" "$SM_BUILD/$krel" --)
 	fi
+	arch_setup "$(kernel_arch "$krel")"
 	copy_tree "$tree"
-	msg "building the module for $krel${root:+ in the $suite build root}"
-	if ! "${run[@]}" make -C "$hdr" M="$tree" W=1 modules > "$log" 2>&1; then
+	msg "building the module for $krel ($ARCH_KARCH${ARCH_CROSS:+, cross}${root:+, in the $suite build root})"
+	if ! "${run[@]}" make -C "$hdr" M="$tree" ARCH="$ARCH_KARCH" CROSS_COMPILE="$ARCH_CROSS" \
+		W=1 modules > "$log" 2>&1; then
 		sed 's/^/    /' "$log" >&2
 		warn "module build failed for $krel"
 		return 1

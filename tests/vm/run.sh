@@ -78,25 +78,28 @@ FAIL_NOTES=()
 # --- host-side builds -------------------------------------------------------
 
 # Build the static guest programs (tests/progs/*.c, and tools/ if it has a
-# Makefile) into $SM_BUILD/progs. Fails on any compiler warning.
+# Makefile) for ARCH (arch_setup: cross-compiled when foreign) into
+# $SM_BUILD/progs/ARCH, once per run. Fails on any compiler warning.
+declare -A PROGS_BUILT=()
 build_progs() {
-	local out=$SM_BUILD/progs c name log
+	local arch=$1 out=$SM_BUILD/progs/$1 c name log
+	[ -n "${PROGS_BUILT[$arch]:-}" ] && return 0
 	rm -rf "$out"
 	mkdir -p "$out"
 	log=$out/build.log
 	: > "$log"
-	msg "building static test programs"
+	msg "building static test programs ($arch, $ARCH_CC)"
 	for c in "$REPO_DIR"/tests/progs/*.c; do
 		[ -e "$c" ] || continue
 		name=$(basename "$c" .c)
-		gcc -static -O2 -Wall -Wextra -pthread -I"$REPO_DIR/tests/progs" \
+		"$ARCH_CC" -static -O2 -Wall -Wextra -pthread -I"$REPO_DIR/tests/progs" \
 			-o "$out/$name" "$c" >> "$log" 2>&1 ||
 			{ cat "$log" >&2; die "building $c failed"; }
 	done
 	if [ -f "$REPO_DIR/tools/Makefile" ]; then
-		local tree=$SM_BUILD/tools-tree f
+		local tree=$SM_BUILD/tools-tree-$arch f
 		copy_tree "$tree"
-		make -C "$tree/tools" LDFLAGS=-static >> "$log" 2>&1 ||
+		make -C "$tree/tools" CC="$ARCH_CC" LDFLAGS=-static >> "$log" 2>&1 ||
 			{ cat "$log" >&2; die "building tools/ failed"; }
 		while IFS= read -r f; do
 			if readelf -l "$f" 2>/dev/null | grep -q INTERP; then
@@ -111,16 +114,22 @@ build_progs() {
 		cat "$log" >&2
 		die "compiler warnings in the test programs"
 	fi
+	PROGS_BUILT[$arch]=1
 }
 
-# build_initramfs KREL KO OUT
+# build_initramfs KREL ARCH KO OUT (arch_setup ARCH done)
 build_initramfs() {
-	local krel=$1 ko=$2 out=$3 root c cases_list
+	local krel=$1 arch=$2 ko=$3 out=$4 root c cases_list
 	root=$SM_BUILD/$krel/initramfs
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,lib/modules,tests/cases}
-	cp /bin/busybox "$root/bin/busybox"
+	cp "$(guest_busybox "$arch")" "$root/bin/busybox"
 	cp "$ko" "$root/lib/modules/smart_madvise.ko"
+	if [ -n "$ARCH_RESULT_KMODS" ]; then
+		# the result port's drivers, loaded by init before the runner
+		# shellcheck disable=SC2086
+		add_kmods "$krel" "$root/lib/modules/boot" $ARCH_RESULT_KMODS
+	fi
 	# loop and ext4 for the cases that need a real block device (a debug
 	# kernel has them built in, and no modules directory)
 	if [ -d "$(kernel_modules "$krel")" ]; then
@@ -133,7 +142,7 @@ build_initramfs() {
 	if [ -n "${SMART_MADVISE_CASES_DIR:-}" ]; then
 		cp "$SMART_MADVISE_CASES_DIR"/*.sh "$root/tests/cases/"
 	fi
-	cp "$SM_BUILD"/progs/* "$root/bin/" 2>/dev/null || true
+	cp "$SM_BUILD/progs/$arch"/* "$root/bin/" 2>/dev/null || true
 	rm -f "$root/bin/build.log"
 	chmod 0755 "$root/init" "$root"/tests/*.sh
 	if [ -n "$CASES" ]; then
@@ -151,6 +160,7 @@ build_initramfs() {
 	SM_SUITE=$SUITE
 	SM_SCALE=$SCALE
 	SM_KREL=$krel
+	SM_RESULT_DEV=$ARCH_RESULT_DEV
 	SM_CASE_TIMEOUT=${SMART_MADVISE_CASE_TIMEOUT:-300}
 	EOF
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
@@ -160,27 +170,48 @@ build_initramfs() {
 
 # --- boot -------------------------------------------------------------------
 
-# boot KREL INITRD DIR: run QEMU; console in DIR/console.log, results in
-# DIR/result.txt. Returns QEMU's (or timeout's) exit status.
+# result_port BACKEND: set PORT to the QEMU arguments of the guest's
+# result port (ARCH_RESULT_DEV) on a host chardev backend ("stdio",
+# "file,path=F"): the second 16550 on x86, a virtio console on arm64 virt.
+result_port() {
+	PORT=(-chardev "$1,id=result")
+	case "$ARCH_RESULT_DEV" in
+	/dev/ttyS1) PORT+=(-serial chardev:result) ;;
+	/dev/hvc0) PORT+=(-device virtio-serial-device -device "virtconsole,chardev=result") ;;
+	*) die "no QEMU result port for $ARCH_RESULT_DEV" ;;
+	esac
+}
+
+# boot KREL INITRD DIR: run QEMU (arch_setup done); console in
+# DIR/console.log, results in DIR/result.txt. Returns QEMU's (or
+# timeout's) exit status.
 boot() {
 	local krel=$1 initrd=$2 dir=$3 accel=${SMART_MADVISE_ACCEL:-tcg,thread=single} cpu=max
-	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
-	append+=" rdinit=/init tsc=reliable no_timer_check $QEMU_APPEND_EXTRA"
+	local append="console=$ARCH_CONSOLE panic=-1 panic_on_warn=1 oops=panic loglevel=4"
+	local machine=()
+	append+=" rdinit=/init"
+	case "$ARCH_KARCH" in
+	x86_64) append+=" tsc=reliable no_timer_check" ;;
+	arm64) machine=(-M virt) ;;
+	esac
+	append+=" $QEMU_APPEND_EXTRA"
 	[ "$accel" = kvm ] && cpu=host
 	: > "$dir/console.log"
 	: > "$dir/result.txt"
-	local qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp 2 -m 1024
+	local qemu=("$ARCH_QEMU" "${machine[@]}" -accel "$accel" -cpu "$cpu" -smp 2 -m 1024
 		    -nographic -no-reboot -monitor none -nic none
 		    -kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append"
 		    -serial "file:$dir/console.log")
 	if [ "$MODE" = demo ]; then
-		# the demo writes to ttyS1: straight to the user's terminal
+		# the demo writes to the result port: straight to the user's terminal
 		local rc=0
-		timeout -k 10 "$TIMEOUT" "${qemu[@]}" -serial stdio < /dev/null |
+		result_port stdio
+		timeout -k 10 "$TIMEOUT" "${qemu[@]}" "${PORT[@]}" < /dev/null |
 			tr -d '\r' | tee "$dir/demo.txt" || rc=$?
 		return "$rc"
 	fi
-	qemu+=(-serial "file:$dir/result.txt")
+	result_port "file,path=$dir/result.txt"
+	qemu+=("${PORT[@]}")
 	timeout -k 10 "$TIMEOUT" "${qemu[@]}" < /dev/null &
 	local qpid=$! rc=0 follow=$dir/result.txt
 	[ "$VERBOSE" = 1 ] && follow=$dir/console.log
@@ -227,9 +258,13 @@ evaluate() {
 }
 
 run_kernel() {
-	local short=$1 krel=$2 dir ko initrd rc=0
+	local short=$1 krel=$2 dir ko initrd rc=0 arch
 	dir=$SM_BUILD/$krel
 	mkdir -p "$dir"
+	arch=$(kernel_arch "$krel")
+	arch_setup "$arch"
+	[ "${SMART_MADVISE_NO_INSTALL:-0}" = 1 ] || install_pkgs "${ARCH_PKGS[@]}"
+	build_progs "$arch"
 	if [ "$MODE" = demo ]; then
 		echo "# kernel $short ($krel), demo"
 	else
@@ -250,8 +285,9 @@ run_kernel() {
 		return 0
 	fi
 	initrd=$dir/initramfs.cpio.gz
-	build_initramfs "$krel" "$ko" "$initrd"
-	msg "booting $krel in QEMU (TCG; timeout ${TIMEOUT}s)"
+	arch_setup "$arch"	# build_module set it too
+	build_initramfs "$krel" "$arch" "$ko" "$initrd"
+	msg "booting $krel in $ARCH_QEMU (TCG; timeout ${TIMEOUT}s)"
 	boot "$krel" "$initrd" "$dir" || rc=$?
 	if [ "$MODE" = demo ]; then
 		grep -q '^SMART_MADVISE_DEMO OK' "$dir/demo.txt" && return 0
@@ -266,7 +302,6 @@ main() {
 	install_host_deps
 	[ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ] || "$VM_DIR/kernels.sh" --kernel "$KERNEL"
 	mkdir -p "$SM_BUILD"
-	build_progs
 	local short krel
 	while read -r short krel; do
 		if [ "$MODE" = demo ]; then

@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Guest test runner: runs the cases listed in /tests/suite.list, writes
-# kselftest TAP 13 to /dev/ttyS1 (console gets a copy), then unloads the
+# kselftest TAP 13 to the result port, $SM_RESULT_DEV (/dev/ttyS1 on x86,
+# a virtio console on arm64; the console gets a copy), then unloads the
 # module, checks dmesg, and writes the final result token.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 
-RES=/dev/ttyS1
+RES=${SM_RESULT_DEV:-/dev/ttyS1}
 stty -F "$RES" raw -echo 2>/dev/null || true
 exec 3>"$RES"
 
