@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "raw_syscall.h"
 
 #define PAGE 4096UL
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -133,27 +134,18 @@ struct raw_madvise {
 };
 
 /*
- * madvise(2) by the syscall instruction, checking that every register the
- * ABI preserves (all but rax, rcx, r11) still holds what we passed, in
- * particular rdx, the advice the module may rewrite in the kernel.
+ * madvise(2) by the raw syscall instruction (raw_syscall.h), checking that
+ * every register the ABI preserves still holds what we passed, in
+ * particular the advice register the module may rewrite in the kernel.
  */
 static inline struct raw_madvise raw_madvise(void *addr, size_t len, long adv)
 {
 	struct raw_madvise r;
-	long rax = SYS_madvise, rdi = (long)addr, rsi = (long)len, rdx = adv;
-	register long r10 __asm__("r10") = 0x1010101010101010L;
-	register long r8 __asm__("r8") = 0x0808080808080808L;
-	register long r9 __asm__("r9") = 0x0909090909090909L;
+	struct raw_call c;
 
-	__asm__ volatile("syscall"
-			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx),
-			   "+r"(r10), "+r"(r8), "+r"(r9)
-			 :
-			 : "rcx", "r11", "memory");
-	r.ret = rax;
-	r.regs_ok = rdi == (long)addr && rsi == (long)len && rdx == adv &&
-		    r10 == 0x1010101010101010L && r8 == 0x0808080808080808L &&
-		    r9 == 0x0909090909090909L;
+	raw_madvise_call(addr, len, (unsigned long)adv, &c);
+	r.ret = c.ret;
+	r.regs_ok = raw_regs_changed(&c) == 0;
 	return r;
 }
 

@@ -17,7 +17,7 @@
  *	advice value: prints "PM WHO ADVICE RET ERRNO VMFLAGS".
  *   stress_sem regs
  *	A sequential process calls madvise by inline syscall with sentinel
- *	values in every callee-visible register; prints "REGS ADVICE OK
+ *	values in every register the ABI preserves (raw_syscall.h); prints "REGS ADVICE OK
  *	VMFLAGS" or "REGS_BAD ..." when a register changed or the return
  *	differs from libc's madvise() with the same advice on a twin mapping.
  *
@@ -34,6 +34,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "raw_syscall.h"
 
 #define NPAGES 16
 static long psz;
@@ -266,15 +267,6 @@ static int run_pmadv(void)
 	return verdict_bad ? 1 : 0;
 }
 
-#define S_R10 0x1010101010101010UL
-#define S_R8  0x0808080808080808UL
-#define S_R9  0x0909090909090909UL
-#define S_RBX 0x0b0b0b0b0b0b0b0bUL
-#define S_R12 0x1212121212121212UL
-#define S_R13 0x1313131313131313UL
-#define S_R14 0x1414141414141414UL
-#define S_R15 0x1515151515151515UL
-
 static int regs_one(unsigned long advreg)
 {
 	char *twin = map_kind("anon");
@@ -282,49 +274,24 @@ static int regs_one(unsigned long advreg)
 	long want_ret = madvise(twin, NPAGES * psz, (int)advreg) ? -errno : 0;
 	char *p = map_kind("anon"), flags[256];
 	unsigned long len = NPAGES * psz, a0 = (unsigned long)p;
-	unsigned long rax, rdi, rsi, rdx, rbx, o10, o8, o9, o12, o13, o14, o15;
+	struct raw_call c;
+	unsigned int i;
 	int bad = 0;
 
 	verdict_check("regs", (int)advreg);
-	{
-		/* Only here, with no call in between, do these registers hold. */
-		register unsigned long r10 __asm__("r10") = S_R10;
-		register unsigned long r8 __asm__("r8") = S_R8;
-		register unsigned long r9 __asm__("r9") = S_R9;
-		register unsigned long r12 __asm__("r12") = S_R12;
-		register unsigned long r13 __asm__("r13") = S_R13;
-		register unsigned long r14 __asm__("r14") = S_R14;
-		register unsigned long r15 __asm__("r15") = S_R15;
-
-		rax = SYS_madvise;
-		rdi = a0;
-		rsi = len;
-		rdx = advreg;
-		rbx = S_RBX;
-		__asm__ volatile("syscall"
-				 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10),
-				   "+r"(r8), "+r"(r9), "+b"(rbx), "+r"(r12), "+r"(r13),
-				   "+r"(r14), "+r"(r15)
-				 :
-				 : "rcx", "r11", "memory", "cc");
-		o10 = r10; o8 = r8; o9 = r9; o12 = r12; o13 = r13; o14 = r14; o15 = r15;
+	raw_madvise_call(p, len, advreg, &c);
+	if (c.ret != want_ret) {
+		printf("REGS_BAD %#lx %s before %#lx after %#lx\n", advreg,
+		       RAW_RET_NAME, (unsigned long)want_ret, (unsigned long)c.ret);
+		bad++;
 	}
-#define REG_CHECK(name, got, want) \
-	do { if ((got) != (want)) { \
-		printf("REGS_BAD %#lx %s before %#lx after %#lx\n", advreg, name, \
-		       (unsigned long)(want), (unsigned long)(got)); bad++; } } while (0)
-	REG_CHECK("rax(return)", rax, (unsigned long)want_ret);
-	REG_CHECK("rdi", rdi, a0);
-	REG_CHECK("rsi", rsi, len);
-	REG_CHECK("rdx", rdx, advreg);
-	REG_CHECK("r10", o10, S_R10);
-	REG_CHECK("r8", o8, S_R8);
-	REG_CHECK("r9", o9, S_R9);
-	REG_CHECK("rbx", rbx, S_RBX);
-	REG_CHECK("r12", o12, S_R12);
-	REG_CHECK("r13", o13, S_R13);
-	REG_CHECK("r14", o14, S_R14);
-	REG_CHECK("r15", o15, S_R15);
+	for (i = 0; i < c.nregs; i++) {
+		if (c.reg[i].after == c.reg[i].before)
+			continue;
+		printf("REGS_BAD %#lx %s before %#lx after %#lx\n", advreg,
+		       c.reg[i].name, c.reg[i].before, c.reg[i].after);
+		bad++;
+	}
 	vmflags(getpid(), a0, flags, sizeof(flags));
 	if (!bad)
 		printf("REGS %#lx OK %s\n", advreg, flags);
