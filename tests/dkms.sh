@@ -52,7 +52,7 @@ if [ -z "${SMART_MADVISE_DKMS_KERNELS:-}" ] && [ "$(id -u)" -eq 0 ]; then
 		elif [ "$(kernel_suite "$r")" = trixie ]; then
 			root_kernels+="${root_kernels:+ }$r"
 		fi
-	done < <(kernels_select all)
+	done < <(kernels_select all | host_arch_only dkms)
 fi
 kernels=${SMART_MADVISE_DKMS_KERNELS:-}
 host_kernels=$kernels
@@ -137,8 +137,8 @@ installed_pkg() { sys dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null 
 # packages dpkg left unpacked, half-configured, half-installed or waiting
 # for triggers (the "iU", "iF", ... of dpkg -l)
 unconfigured_pkgs() { sys dpkg-query -W -f='${db:Status-Abbrev} ${binary:Package}\n' | grep -E '^.[UFHWt]'; }
-module_files() { find "$sys_root"/lib/modules/*/updates/dkms -name "$modname.ko*" 2>/dev/null; }
-module_file() { find "$sys_root/lib/modules/$1/updates/dkms" -name "$modname.ko*" 2>/dev/null | head -n 1; }
+module_files() { find "$sys_root"/lib/modules/*/updates/dkms -maxdepth 1 -name "$modname.ko*" 2>/dev/null | LC_ALL=C sort; }
+module_file() { find "$sys_root/lib/modules/$1/updates/dkms" -maxdepth 1 -name "$modname.ko*" 2>/dev/null | LC_ALL=C sort | head -n 1; }
 
 # Whatever a previous run left behind: not a test step.
 cleanup_host() {
@@ -405,7 +405,7 @@ install_and_check "step 7a (reinstall)" "step 7b (reinstall)" &&
 	purge_and_check "step 7c (final purge)"
 
 # --- 8. smart-madvise-tools (when tools/ exists) ------------------------------
-tdeb=$(find "$top/out/deb" -maxdepth 1 -name "smart-madvise-tools_${version}_*.deb" 2>/dev/null | head -n 1)
+tdeb=$(find "$top/out/deb" -maxdepth 1 -name "smart-madvise-tools_${version}_*.deb" 2>/dev/null | LC_ALL=C sort | head -n 1)
 if [ -n "$tdeb" ]; then
 	tbad=
 	if run tools.log apt_get -y install --no-install-recommends "$tdeb"; then

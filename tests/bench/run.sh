@@ -182,7 +182,7 @@ main() {
 			failed=1
 		fi
 		raws+=("$short=$OUT/raw-$short.csv")
-	done < <(kernels_select "$KERNEL")
+	done < <(kernels_select "$KERNEL" | host_arch_only bench)
 
 	local aopts=(--out "$OUT" --started "$started" --command "tests/bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}"
 		     --iops "$IOPS" --bps "$BPS" --mem "$MEM")
