@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2119 # sm_load_or_die: parameters optional
 # SPDX-License-Identifier: GPL-2.0
 # Issue 2, VM test 7: enable=0 leaves no probe armed, and rmmod while
 # other processes run a fault and madvise storm causes no oops.
@@ -6,6 +7,8 @@
 # probe points (do_madvise, vector_madvise on 6.15+, exit_mmap,
 # handle_mm_fault, the syscall fallback) and a workload moves no counter (this also covers the fault
 # tracepoint, which has no listing). enable=1 must show them (control).
+# fault_hook=auto must pick the x86 tracepoint on x86 and the kprobe on
+# arm64, where fault_hook=tracepoint must be refused.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 
@@ -17,7 +20,9 @@ expect_eq "kprobes of ours before insmod" "$(ours)" ""
 for hook in auto kprobe; do
 	if [ $hook = auto ]; then sm_load_or_die; else sm_load_or_die fault_hook=kprobe; fi
 	used=$(sm_get fault_hook)
-	log "fault_hook=$hook -> $used"
+	want=kprobe
+	[ $hook = auto ] && want=$(sm_auto_fault_hook)
+	expect_eq "fault_hook=$hook on $(uname -m)" "$used" "$want"
 	expect_eq "$hook: enable default" "$(sm_get enable)" 0
 	expect_eq "$hook: kprobes with enable=0" "$(ours)" ""
 	f0=$(sm_stat faults) m0=$(sm_stat madvise_calls)
@@ -50,6 +55,20 @@ for hook in auto kprobe; do
 	sm_unload || fail "$hook: rmmod while enabled failed"
 	expect_eq "$hook: kprobes after rmmod" "$(ours)" ""
 done
+
+# fault_hook=tracepoint: x86 has exceptions:page_fault_user; elsewhere
+# (arm64) the module must refuse it, naming the missing tracepoint.
+if [ "$(sm_auto_fault_hook)" = tracepoint ]; then
+	sm_load_or_die fault_hook=tracepoint
+	expect_eq "fault_hook=tracepoint" "$(sm_get fault_hook)" tracepoint
+	sm_unload || fail "rmmod after fault_hook=tracepoint failed"
+elif sm_load_refused fault_hook=tracepoint; then
+	if dmesg | tail -n 5 | grep -q 'exceptions:page_fault_user not found'; then
+		pass "$(uname -m): fault_hook=tracepoint refused, the tracepoint named"
+	else
+		fail "$(uname -m): fault_hook=tracepoint refused without naming page_fault_user"
+	fi
+fi
 
 # rmmod during a fault storm. Rounds alternate: module loaded before or
 # after the storm starts; enable/dry_run flip while it runs.

@@ -45,6 +45,15 @@ expect_match() {
 
 sm_loaded() { grep -q '^smart_madvise ' /proc/modules; }
 
+# The fault hook fault_hook=auto must pick: x86's exceptions:page_fault_user
+# tracepoint; arm64 has no such tracepoint, so the kprobe on handle_mm_fault.
+sm_auto_fault_hook() {
+	case "$(uname -m)" in
+	x86_64) echo tracepoint ;;
+	*) echo kprobe ;;
+	esac
+}
+
 # sm_load [param=value ...]: insmod, fail the case if it does not load.
 sm_load() {
 	if ! insmod "$SM_KO" "$@"; then
