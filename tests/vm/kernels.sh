@@ -126,19 +126,29 @@ host_kbuild() {
 	die "the $arch headers need $pkg=$ver for $host: the $suite archive does not serve it and no cached $host release has it"
 }
 
-# fetch_release SUITE ARCH KREL: download and extract one release.
-fetch_release() {
-	local suite=$1 arch=$2 krel=$3 dir root p kbuild=''
-	dir=$SM_CACHE/kernels/$krel
-	root=$(kernel_root "$krel")
-	release_debs "$suite" "$arch" "$krel" || return 1
-	local debs=() ver=$RELEASE_VERSION
+# split_kbuild ARCH: for a foreign ARCH, move linux-kbuild out of DEBS
+# into KBUILD (host_kbuild fetches the host's); else KBUILD is empty.
+split_kbuild() {
+	local p debs=()
+	KBUILD=''
 	for p in "${DEBS[@]}"; do
 		case "$p" in
-		linux-kbuild-*) [ "$arch" != "$(dpkg --print-architecture)" ] && { kbuild=$p; continue; } ;;
+		linux-kbuild-*) [ "$1" != "$(dpkg --print-architecture)" ] && { KBUILD=$p; continue; } ;;
 		esac
 		debs+=("$p")
 	done
+	DEBS=("${debs[@]}")
+}
+
+# fetch_release SUITE ARCH KREL: download and extract one release.
+fetch_release() {
+	local suite=$1 arch=$2 krel=$3 dir root p kbuild
+	dir=$SM_CACHE/kernels/$krel
+	root=$(kernel_root "$krel")
+	release_debs "$suite" "$arch" "$krel" || return 1
+	split_kbuild "$arch"
+	local debs=("${DEBS[@]}") ver=$RELEASE_VERSION
+	kbuild=$KBUILD
 	msg "kernel $krel: fetching ${debs[*]}${kbuild:+ ($kbuild for the host)}"
 	rm -rf "$dir"
 	mkdir -p "$dir/debs" "$root"
@@ -229,10 +239,21 @@ print_uris() {
 	krel=${krel#linux-image-}
 	krel=${krel%-unsigned}
 	release_debs "$suite" "$arch" "$krel" || die "kernel $name: no linux-headers-$krel in the archive"
+	split_kbuild "$arch"
+	_print_uris "$suite" "$arch" "${DEBS[@]}"
+	if [ -n "$KBUILD" ]; then
+		archive_update "$suite" "$(dpkg --print-architecture)" || true
+		_print_uris "$suite" "$(dpkg --print-architecture)" "$KBUILD"
+	fi
+}
+# _print_uris SUITE ARCH PKG=VERSION... (name and krel from print_uris)
+_print_uris() {
+	local suite=$1 arch=$2
+	shift 2
 	archive_ctx "$suite" "$arch"
-	apt-get "${ARCHIVE_OPTS[@]}" download --print-uris "${DEBS[@]}" < /dev/null |
+	apt-get "${ARCHIVE_OPTS[@]}" download --print-uris "$@" < /dev/null |
 		awk -v n="$name" -v k="$krel" '{ gsub(/\047/, "", $1); print n, k, $1 } END { if (NR == 0) exit 1 }' ||
-		die "kernel $name: the archive does not serve ${DEBS[*]}"
+		die "kernel $name: the $arch archive does not serve $*"
 }
 
 main() {
