@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include "smart_madvise.h"
 #include "compat.h"
 
@@ -67,7 +68,8 @@ static void sm_rewrite_behavior(struct pt_regs *regs, unsigned int slot,
 	/* process_madvise() on another process, or a kernel caller (DAMON). */
 	if (mm != current->mm || !sm_advice_is_hint(advice))
 		return;
-	applied = sm_tracker_advise(mm, start, len, advice);
+	/* madvise() strips an arm64 pointer tag: log what it advises */
+	applied = sm_tracker_advise(mm, untagged_addr(start), len, advice);
 	if (applied != advice)
 		sm_arg_set(regs, slot, applied);
 }
@@ -119,7 +121,8 @@ static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
 	smp_mb__after_atomic();
 	if (READ_ONCE(sm_sys_madvise_draining))
 		goto not_rewritten;
-	applied = sm_tracker_advise(current->mm, sm_arg_get(user, 0),
+	applied = sm_tracker_advise(current->mm,
+				    untagged_addr(sm_arg_get(user, 0)),
 				    sm_arg_get(user, 1), advice);
 	if (applied == advice)
 		goto not_rewritten;
