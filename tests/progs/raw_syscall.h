@@ -47,6 +47,8 @@ struct raw_call {
 
 #if defined(__x86_64__)
 #define RAW_RET_NAME "rax(return)"
+/* A tagged alias of p that madvise() accepts: none here (LAM is opt-in). */
+#define RAW_TAGGED(p) ((void *)0)
 /* rbx too: "+b" needs no register variable, but is one here for the list. */
 #define RAW_SENTINELS(X) X(r10, 0) X(r8, 8) X(r9, 9) X(rbx, 0xb) \
 	X(r12, 2) X(r13, 3) X(r14, 4) X(r15, 5)
@@ -72,6 +74,8 @@ static inline void raw_madvise_call(void *addr, size_t len, unsigned long adv,
 }
 #elif defined(__aarch64__)
 #define RAW_RET_NAME "x0(return)"
+/* The top byte is ignored (TBI) and madvise() strips it: tag 0x2a. */
+#define RAW_TAGGED(p) ((void *)((unsigned long)(p) | 0x2aUL << 56))
 #define RAW_SENTINELS(X) X(x3, 3) X(x4, 4) X(x5, 5) X(x6, 6) X(x7, 7) \
 	X(x9, 9) X(x15, 15) X(x19, 19) X(x20, 20) X(x28, 28)
 

@@ -20,6 +20,9 @@
  *                                     IORING_OP_MADVISE through an io_uring
  *   -P                                print READY and sleep until killed, so the
  *                                     shell can read debugfs while we live
+ *   -t                                advise through a tagged pointer (arm64:
+ *                                     top byte 0x2a); exits 4 where there is
+ *                                     none (x86_64)
  *
  * The fresh mapping is created before the workload and advised right after
  * it, so no other fault separates the two. Output is KEY=VALUE lines.
@@ -202,10 +205,10 @@ int main(int argc, char **argv)
 	unsigned long touched = 0;
 	char *fresh = NULL, flags[256] = "";
 	pthread_t *tids;
-	int opt, pause_at_end = 0, i;
+	int opt, pause_at_end = 0, tagged = 0, i;
 
 	nr_pages = 0;
-	while ((opt = getopt(argc, argv, "m:n:f:T:a:c:P")) != -1) {
+	while ((opt = getopt(argc, argv, "m:n:f:T:a:c:Pt")) != -1) {
 		switch (opt) {
 		case 'm':
 			mode = optarg;
@@ -228,6 +231,9 @@ int main(int argc, char **argv)
 		case 'P':
 			pause_at_end = 1;
 			break;
+		case 't':
+			tagged = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: see the comment in sm_scan.c\n");
 			return 2;
@@ -238,6 +244,10 @@ int main(int argc, char **argv)
 	advice = parse_advice(advice_name);
 	if (nr_threads < 1 || nr_threads > 64)
 		die("bad thread count");
+	if (tagged && !RAW_TAGGED(&tagged)) {
+		printf("tagged=unsupported\n");
+		return 4;
+	}
 
 	/* stdout's buffer and the stack exist before the measured part */
 	printf("pid=%d\nmode=%s\n", getpid(), mode);
@@ -303,7 +313,8 @@ int main(int argc, char **argv)
 	} else if (advice >= 0 && ring.fd >= 0) {
 		r.ret = ring_madvise(&ring, fresh, FRESH_PAGES * PAGE, advice);
 	} else if (advice >= 0) {
-		r = raw_madvise(fresh, FRESH_PAGES * PAGE, advice);
+		r = raw_madvise(tagged ? RAW_TAGGED(fresh) : fresh,
+				FRESH_PAGES * PAGE, advice);
 	}
 	workload = faults_now() - before;
 
@@ -314,6 +325,7 @@ int main(int argc, char **argv)
 	printf("advice=%s\n", advice_name);
 	printf("call=%s\n", call);
 	printf("region=%p\n", (void *)fresh);
+	printf("advised=%p\n", tagged ? RAW_TAGGED(fresh) : (void *)fresh);
 	printf("length=0x%lx\n", FRESH_PAGES * PAGE);
 	printf("madvise_ret=%ld\n", r.ret);
 	printf("regs_ok=%d\n", r.regs_ok);
