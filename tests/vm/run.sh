@@ -6,7 +6,7 @@
 # programs and the guest cases, boot it in QEMU (TCG) and collect the TAP
 # the guest writes to its second serial port.
 #
-#   tests/vm/run.sh [--kernel 6.1|6.12|trixie|trixie-bpo|all] [--suite check|smoke|demo|stress]
+#   tests/vm/run.sh [--kernel NAME|all] [--suite check|smoke|demo|stress]
 #                   [--module PATH] [--timeout SECONDS] [--scale check|full]
 #                   [--cases "NAME ..."] [--summary FILE] [--verbose]
 #
