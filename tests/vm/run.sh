@@ -195,7 +195,10 @@ boot() {
 	arm64) machine=(-M virt) ;;
 	esac
 	append+=" $QEMU_APPEND_EXTRA"
-	[ "$accel" = kvm ] && cpu=host
+	if [ "$accel" = kvm ]; then
+		[ -z "$ARCH_CROSS" ] || die "$ARCH_KARCH guest on a $(dpkg --print-architecture) host: KVM cannot run it, use TCG"
+		cpu=host
+	fi
 	: > "$dir/console.log"
 	: > "$dir/result.txt"
 	local qemu=("$ARCH_QEMU" "${machine[@]}" -accel "$accel" -cpu "$cpu" -smp 2 -m 1024
