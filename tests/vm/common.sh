@@ -124,7 +124,8 @@ kernel_arch() {
 # arch_setup ARCH: set the per-architecture knobs of the harness for a
 # Debian architecture: ARCH_KARCH (the kernel's ARCH=), ARCH_CC (a static C
 # compiler for the guest), ARCH_CROSS (CROSS_COMPILE=, empty when native),
-# ARCH_PKGS (host packages), ARCH_QEMU, ARCH_CONSOLE (the kernel's console),
+# ARCH_PKGS (host packages), ARCH_QEMU, ARCH_CPU (its -cpu under TCG),
+# ARCH_CONSOLE (the kernel's console),
 # ARCH_RESULT_DEV (the guest's result port) and ARCH_RESULT_KMODS (kernel
 # modules the guest loads for that port).
 arch_setup() {
@@ -133,7 +134,7 @@ arch_setup() {
 	case "$1" in
 	amd64)
 		ARCH_KARCH=x86_64 ARCH_GNU=x86_64-linux-gnu
-		ARCH_QEMU=qemu-system-x86_64 ARCH_CONSOLE=ttyS0
+		ARCH_QEMU=qemu-system-x86_64 ARCH_CPU=max ARCH_CONSOLE=ttyS0
 		ARCH_RESULT_DEV=/dev/ttyS1 ARCH_RESULT_KMODS=''
 		ARCH_PKGS=(qemu-system-x86)
 		;;
@@ -141,7 +142,11 @@ arch_setup() {
 		# -M virt has one PL011: results go to a virtio console
 		# (hvc0), whose drivers are modules in Debian's arm64 kernels.
 		ARCH_KARCH=arm64 ARCH_GNU=aarch64-linux-gnu
-		ARCH_QEMU=qemu-system-aarch64 ARCH_CONSOLE=ttyAMA0
+		# pauth-impdef: the guest still signs pointers, but TCG
+		# computes an implementation-defined PAC instead of QARMA5;
+		# the kernel boots in 4 s instead of 14.5 s (seen, 6.1).
+		ARCH_QEMU=qemu-system-aarch64 ARCH_CPU=max,pauth-impdef=on
+		ARCH_CONSOLE=ttyAMA0
 		ARCH_RESULT_DEV=/dev/hvc0 ARCH_RESULT_KMODS='virtio_mmio virtio_console'
 		ARCH_PKGS=(qemu-system-arm)
 		;;

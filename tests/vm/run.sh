@@ -186,7 +186,7 @@ result_port() {
 # DIR/console.log, results in DIR/result.txt. Returns QEMU's (or
 # timeout's) exit status.
 boot() {
-	local krel=$1 initrd=$2 dir=$3 accel=${SMART_MADVISE_ACCEL:-tcg,thread=single} cpu=max
+	local krel=$1 initrd=$2 dir=$3 accel=${SMART_MADVISE_ACCEL:-tcg,thread=single} cpu=$ARCH_CPU
 	local append="console=$ARCH_CONSOLE panic=-1 panic_on_warn=1 oops=panic loglevel=4"
 	local machine=()
 	append+=" rdinit=/init"
