@@ -14,6 +14,8 @@ sm_load_or_die enable=1
 sleep 1
 base=$(sm_stat processes_tracked)
 alloc0=$(sm_stat allocations_live)
+cp "$SM_DBG/processes" /tmp/processes.base
+show /tmp/processes.base
 log "baseline: processes_tracked $base, allocations_live $alloc0"
 sm_forker -n $total -b 50 -s "$SM_DBG/stats" > /tmp/fork.out 2>&1 || { fail "sm_forker failed"; show /tmp/fork.out; }
 log "$(cat /tmp/fork.out)"
@@ -26,6 +28,8 @@ if wait_until 30 back; then
 	pass "processes_tracked back to baseline: $(sm_stat processes_tracked) <= $base"
 else
 	fail "processes_tracked $(sm_stat processes_tracked), baseline $base"
+	show "$SM_DBG/processes"
+	ps -o pid,ppid,comm > /tmp/ps.out; show /tmp/ps.out
 fi
 # Entries of dead processes (read by the shell itself: no new process).
 stale=0

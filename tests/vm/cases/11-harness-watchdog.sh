@@ -7,7 +7,8 @@
 
 rm -f /tmp/watchdog.log
 echo 5 > /tmp/stall
-sleep 12
+sleep 7
+wait_until 60 test -f /tmp/watchdog.log
 rm -f /tmp/stall
 log "the watchdog dumped $(wc -l < /tmp/watchdog.log 2>/dev/null || echo 0) lines"
 expect_match "watchdog report" "$(head -n1 /tmp/watchdog.log 2>/dev/null)" "WATCHDOG: 11-harness-watchdog printed nothing for 5s"

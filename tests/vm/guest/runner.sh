@@ -22,34 +22,11 @@ while read -r c _; do
 done < /tests/suite.list
 
 # Watchdog: when the running case has printed nothing for SM_STALL seconds
-# (or what the case wrote to /tmp/stall), dump the blocked tasks (sysrq-w)
-# and the kernel log to the result port and /tmp/watchdog.log, so that a
-# hang can be diagnosed instead of ending as a bare timeout. It never fails
-# a case by itself; the case timeout does that.
-watchdog() {
-	last=0 seen=-1
-	while sleep 2; do
-		stall=${SM_STALL:-120}
-		[ -f /tmp/stall ] && read -r stall < /tmp/stall
-		[ -f /tmp/case.out ] || continue
-		size=$(wc -c < /tmp/case.out)
-		now=$(cut -d. -f1 /proc/uptime)
-		if [ "$size" != "$seen" ]; then
-			seen=$size last=$now
-			continue
-		fi
-		[ $((now - last)) -lt "$stall" ] && continue
-		{
-			echo "# WATCHDOG: $(cat /tmp/case.name) printed nothing for ${stall}s; blocked tasks and kernel log follow"
-			echo w > /proc/sysrq-trigger 2>/dev/null
-			sleep 1
-			dmesg | tail -n 150 | sed 's/^/# dmesg: /'
-		} > /tmp/watchdog.log
-		cat /tmp/watchdog.log >&3
-		last=$now
-	done
-}
-watchdog &
+# (or what the case wrote to /tmp/stall), sm_watchdog runs watchdog-dump.sh:
+# the blocked tasks (sysrq-w) and the kernel log go to the result port, so
+# that a hang can be diagnosed instead of ending as a bare timeout. It never
+# fails a case by itself; the case timeout does that.
+sm_watchdog /tmp/case.out "${SM_STALL:-120}" /bin/sh /tests/watchdog-dump.sh &
 WATCHDOG=$!
 
 total=$((n + 1))
