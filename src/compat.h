@@ -48,6 +48,17 @@ static inline void sm_iter_first_range(const struct iov_iter *iter,
 
 #if defined(CONFIG_X86_64)
 #define SM_SYS_MADVISE "__x64_sys_madvise"
+/* 32-bit programs (IA32_EMULATION) enter here, with their own registers. */
+#define SM_SYS_MADVISE_IA32 "__ia32_sys_madvise"
+
+/*
+ * Start (n = 0) and length (n = 1) of an ia32 madvise(): ebx and ecx. Its
+ * advice is edx, which is also the native syscall's slot 2.
+ */
+static inline unsigned long sm_ia32_arg(struct pt_regs *regs, unsigned int n)
+{
+	return n ? regs->cx : regs->bx;
+}
 
 /* Slot of the n-th (n < 4) argument of a C call, or of a syscall n < 3. */
 static inline unsigned long *sm_arg_slot(struct pt_regs *regs, unsigned int n)
@@ -69,6 +80,12 @@ static inline unsigned long *sm_arg_slot(struct pt_regs *regs, unsigned int n)
  * and AArch32 (compat) tables both point madvise at it.
  */
 #define SM_SYS_MADVISE "__arm64_sys_madvise"
+#define SM_SYS_MADVISE_IA32 NULL
+
+static inline unsigned long sm_ia32_arg(struct pt_regs *regs, unsigned int n)
+{
+	return 0;
+}
 
 /*
  * x0..x3: the same slots for a C call and for a syscall. A u64, not an

@@ -7,7 +7,8 @@
  * is inlined into the syscall (Ubuntu 5.15 has do_madvise.part.0 instead),
  * a kretprobe on the syscall wrapper edits the caller's saved advice
  * register on entry and restores it on return, so user space sees its
- * own registers back.
+ * own registers back; on x86 a second one does the same for 32-bit
+ * programs, which enter through __ia32_sys_madvise.
  *
  * From 6.15 process_madvise(2) no longer calls do_madvise(): it takes the
  * lock once and runs every range through madvise_do_behavior() from
@@ -37,7 +38,9 @@ static enum sm_madvise_hook sm_madvise_hook_used;
 static struct kprobe sm_madvise_kp;
 static struct kprobe sm_vector_kp;
 static bool sm_vector_hooked;
-static struct kretprobe sm_sys_madvise_krp;
+/* The syscall hook: the native entry and, on x86, the ia32 one. */
+static struct kretprobe sm_sys_madvise_krp[2];
+static unsigned int sm_sys_madvise_nr;
 static unsigned long sm_missed_before;
 /* Syscall hook: calls whose register must still be restored on return. */
 static atomic_t sm_sys_madvise_inflight = ATOMIC_INIT(0);
@@ -104,11 +107,15 @@ struct sm_sys_madvise_saved {
 	unsigned long value;
 };
 
-static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
+/*
+ * Entry of the madvise syscall wrapper: @user holds the caller's registers,
+ * its advice in slot 2 for either ABI, its range in @start and @len.
+ */
+static int sm_sys_madvise_rewrite(struct kretprobe_instance *ri,
+				  struct pt_regs *user, unsigned long start,
+				  size_t len)
 {
 	struct sm_sys_madvise_saved *saved = (void *)ri->data;
-	struct pt_regs *user = (void *)regs_get_kernel_argument(regs, 0);
 	unsigned long value = sm_arg_get(user, 2);
 	int advice = (int)value;
 	int applied;
@@ -121,9 +128,8 @@ static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
 	smp_mb__after_atomic();
 	if (READ_ONCE(sm_sys_madvise_draining))
 		goto not_rewritten;
-	applied = sm_tracker_advise(current->mm,
-				    untagged_addr(sm_arg_get(user, 0)),
-				    sm_arg_get(user, 1), advice);
+	applied = sm_tracker_advise(current->mm, untagged_addr(start), len,
+				    advice);
 	if (applied == advice)
 		goto not_rewritten;
 	saved->user = user;
@@ -134,6 +140,24 @@ static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
 not_rewritten:
 	atomic_dec(&sm_sys_madvise_inflight);
 	return 1;
+}
+
+static int sm_sys_madvise_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	struct pt_regs *user = (void *)regs_get_kernel_argument(regs, 0);
+
+	return sm_sys_madvise_rewrite(ri, user, sm_arg_get(user, 0),
+				      sm_arg_get(user, 1));
+}
+
+static int sm_sys_madvise_ia32_entry(struct kretprobe_instance *ri,
+				     struct pt_regs *regs)
+{
+	struct pt_regs *user = (void *)regs_get_kernel_argument(regs, 0);
+
+	return sm_sys_madvise_rewrite(ri, user, sm_ia32_arg(user, 0),
+				      sm_ia32_arg(user, 1));
 }
 
 static int sm_sys_madvise_return(struct kretprobe_instance *ri,
@@ -205,6 +229,54 @@ static void sm_vector_stop(void)
 	sm_vector_kp.nmissed = 0;
 }
 
+static void sm_sys_madvise_unregister(void)
+{
+	struct kretprobe *krp;
+
+	while (sm_sys_madvise_nr) {
+		krp = &sm_sys_madvise_krp[--sm_sys_madvise_nr];
+		unregister_kretprobe(krp);
+		sm_missed_before += krp->nmissed + krp->kp.nmissed;
+		krp->nmissed = 0;
+		krp->kp.nmissed = 0;
+	}
+}
+
+static int sm_sys_madvise_register(const char *symbol,
+				   kretprobe_handler_t entry)
+{
+	struct kretprobe *krp = &sm_sys_madvise_krp[sm_sys_madvise_nr];
+	int ret;
+
+	*krp = (struct kretprobe){
+		.kp.symbol_name = symbol,
+		.entry_handler = entry,
+		.handler = sm_sys_madvise_return,
+		.data_size = sizeof(struct sm_sys_madvise_saved),
+		.maxactive = 4 * num_possible_cpus(),
+	};
+	ret = register_kretprobe(krp);
+	if (!ret)
+		sm_sys_madvise_nr++;
+	return ret;
+}
+
+/* The native entry; the ia32 one where the kernel runs 32-bit programs. */
+static int sm_sys_madvise_start(void)
+{
+	int ret;
+
+	ret = sm_sys_madvise_register(SM_SYS_MADVISE, sm_sys_madvise_entry);
+	if (ret || !SM_SYS_MADVISE_IA32 ||
+	    !sm_symbol_probeable(SM_SYS_MADVISE_IA32))
+		return ret;
+	ret = sm_sys_madvise_register(SM_SYS_MADVISE_IA32,
+				      sm_sys_madvise_ia32_entry);
+	if (ret)
+		sm_sys_madvise_unregister();
+	return ret;
+}
+
 static void sm_madvise_stop(void)
 {
 	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
@@ -216,12 +288,8 @@ static void sm_madvise_stop(void)
 		smp_mb();	/* pairs with the entry handler's barrier */
 		while (atomic_read(&sm_sys_madvise_inflight))
 			usleep_range(1000, 2000);
-		unregister_kretprobe(&sm_sys_madvise_krp);
+		sm_sys_madvise_unregister();
 		WRITE_ONCE(sm_sys_madvise_draining, false);
-		sm_missed_before += sm_sys_madvise_krp.nmissed +
-				    sm_sys_madvise_krp.kp.nmissed;
-		sm_sys_madvise_krp.nmissed = 0;
-		sm_sys_madvise_krp.kp.nmissed = 0;
 	} else {
 		unregister_kprobe(&sm_madvise_kp);
 		sm_missed_before += sm_madvise_kp.nmissed;
@@ -234,14 +302,7 @@ int sm_rewrite_start(void)
 	int ret;
 
 	if (sm_madvise_hook_used == SM_MADV_SYSCALL) {
-		sm_sys_madvise_krp = (struct kretprobe){
-			.kp.symbol_name = SM_SYS_MADVISE,
-			.entry_handler = sm_sys_madvise_entry,
-			.handler = sm_sys_madvise_return,
-			.data_size = sizeof(struct sm_sys_madvise_saved),
-			.maxactive = 4 * num_possible_cpus(),
-		};
-		ret = register_kretprobe(&sm_sys_madvise_krp);
+		ret = sm_sys_madvise_start();
 	} else {
 		sm_madvise_kp = (struct kprobe){
 			.symbol_name = "do_madvise",
@@ -274,11 +335,14 @@ const char *sm_rewrite_hook_name(void)
 unsigned long sm_rewrite_missed(void)
 {
 	unsigned long missed = sm_missed_before;
+	unsigned int i;
 
 	if (sm_vector_hooked)
 		missed += sm_vector_kp.nmissed;
-	if (sm_madvise_hook_used == SM_MADV_SYSCALL)
-		return missed + sm_sys_madvise_krp.nmissed +
-		       sm_sys_madvise_krp.kp.nmissed;
-	return missed + sm_madvise_kp.nmissed;
+	if (sm_madvise_hook_used != SM_MADV_SYSCALL)
+		return missed + sm_madvise_kp.nmissed;
+	for (i = 0; i < sm_sys_madvise_nr; i++)
+		missed += sm_sys_madvise_krp[i].nmissed +
+			  sm_sys_madvise_krp[i].kp.nmissed;
+	return missed;
 }

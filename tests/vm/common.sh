@@ -125,7 +125,8 @@ kernel_arch() {
 # Debian architecture: ARCH_KARCH (the kernel's ARCH=), ARCH_CC (a static C
 # compiler for the guest), ARCH_CROSS (CROSS_COMPILE=, empty when native),
 # ARCH_PKGS (host packages), ARCH_QEMU, ARCH_CPU (its -cpu under TCG),
-# ARCH_CONSOLE (the kernel's console),
+# ARCH_CONSOLE (the kernel's console), ARCH_CC32 (a compiler for the
+# guest's 32-bit programs, tests/progs/m32; empty where there are none),
 # ARCH_RESULT_DEV (the guest's result port) and ARCH_RESULT_KMODS (kernel
 # modules the guest loads for that port).
 arch_setup() {
@@ -152,8 +153,12 @@ arch_setup() {
 		;;
 	*) die "unsupported architecture '$1' (amd64 or arm64)" ;;
 	esac
+	ARCH_CC32=''
 	if [ "$1" = "$host" ]; then
 		ARCH_CROSS='' ARCH_CC=gcc
+		if [ "$1" = amd64 ]; then
+			ARCH_CC32=gcc ARCH_PKGS+=(gcc-multilib)
+		fi
 	else
 		ARCH_CROSS=$ARCH_GNU- ARCH_CC=$ARCH_GNU-gcc
 		ARCH_PKGS+=("gcc-$ARCH_GNU" "libc6-dev-$1-cross")

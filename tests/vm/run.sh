@@ -96,6 +96,12 @@ build_progs() {
 			-o "$out/$name" "$c" >> "$log" 2>&1 ||
 			{ cat "$log" >&2; die "building $c failed"; }
 	done
+	for c in "$REPO_DIR"/tests/progs/m32/*.c; do
+		[ -n "$ARCH_CC32" ] && [ -e "$c" ] || continue
+		"$ARCH_CC32" -m32 -static -O2 -Wall -Wextra \
+			-o "$out/$(basename "$c" .c)" "$c" >> "$log" 2>&1 ||
+			{ cat "$log" >&2; die "building $c (32-bit) failed"; }
+	done
 	if [ -f "$REPO_DIR/tools/Makefile" ]; then
 		local tree=$SM_BUILD/tools-tree-$arch f
 		copy_tree "$tree"
