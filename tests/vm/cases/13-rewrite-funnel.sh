@@ -27,6 +27,11 @@ run() {
 }
 
 for call in madvise process_madvise io_uring; do
+	if [ $call = io_uring ] && ! sm_scan -m anon -n 16 -a random -c io_uring > /tmp/fn.probe 2>&1 &&
+	   grep -q 'io_uring_setup: Function not implemented' /tmp/fn.probe; then
+		log "$KREL has no io_uring (ENOSYS: CONFIG_IO_URING off, as in the debug kernels): no such path to rewrite"
+		continue
+	fi
 	for dir in seq rand; do
 		if [ $dir = seq ]; then
 			mode=anon advice=random asked=rr want=sr applied=sequential
