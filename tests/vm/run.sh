@@ -28,7 +28,8 @@
 # ftrace site under load, seen on 6.12 without the module), "kvm" is opt-in
 # (nested KVM hangs on some hosts), SMART_MADVISE_EXTRA_KMODS (kernel
 # modules, with their dependencies, copied into the initramfs under
-# /lib/modules/extra with a load-order file; default "loop ext4"), SMART_MADVISE_NO_INSTALL=1,
+# /lib/modules/extra with a load-order file; default "loop ext4
+# crc32c_generic": ext4 asks the crypto API for crc32c at mount), SMART_MADVISE_NO_INSTALL=1,
 # SMART_MADVISE_KERNEL_IMAGE + SMART_MADVISE_KDIR (boot this bzImage and
 # build against this kernel tree instead of kernels.list: check-debug).
 #
@@ -140,7 +141,7 @@ build_initramfs() {
 	# kernel has them built in, and no modules directory)
 	if [ -d "$(kernel_modules "$krel")" ]; then
 		# shellcheck disable=SC2086
-		add_kmods "$krel" "$root/lib/modules/extra" ${SMART_MADVISE_EXTRA_KMODS:-loop ext4}
+		add_kmods "$krel" "$root/lib/modules/extra" ${SMART_MADVISE_EXTRA_KMODS:-loop ext4 crc32c_generic}
 	fi
 	cp "$VM_DIR/guest/init" "$root/init"
 	cp "$VM_DIR"/guest/*.sh "$root/tests/"
