@@ -14,6 +14,7 @@
 # checks the console log for the same.
 #
 #   tests/debug-kernel/run.sh [--variant stock|rt|all] [--cached]
+#                             [--suites "check stress"]
 #                             [--timeout SECONDS] [--cases "NAME ..."]
 #
 # --cached runs only the variants already built (make check does that).
@@ -25,21 +26,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 TIMEOUT=5400
 CASES=""
+SUITES="check stress"
 VARIANTS="stock rt"
 CACHED=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--cases) CASES=$2; shift 2 ;;
+	--suites) SUITES=$2; shift 2 ;;
 	--variant) VARIANTS=$2; [ "$2" = all ] && VARIANTS="stock rt"; shift 2 ;;
 	--cached) CACHED=1; shift ;;
-	*) echo "usage: $0 [--variant stock|rt|all] [--cached] [--timeout SECONDS] [--cases \"NAME ...\"]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--variant stock|rt|all] [--cached] [--suites \"check stress\"] [--timeout SECONDS] [--cases \"NAME ...\"]" >&2; exit 2 ;;
 	esac
 done
 
 if [ -z "$CASES" ]; then
 	CASES="69-kmemleak-clear"
-	for c in $(sed 's/#.*//' "$repo/tests/vm/suites/check" "$repo/tests/vm/suites/stress"); do
+	# shellcheck disable=SC2086 # a list of suite names
+	for c in $(cd "$repo/tests/vm/suites" && sed 's/#.*//' $SUITES); do
 		case " $CASES " in *" $c "*) ;; *) CASES="$CASES $c" ;; esac
 	done
 fi

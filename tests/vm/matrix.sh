@@ -3,8 +3,9 @@
 #
 # The kernel matrix of make check: on every series of tests/vm/kernels.list
 # the VM suite (suite check) and the reduced stress suite (suite stress,
-# scale check), and the debug kernels already built (tests/debug-kernel),
-# as parallel jobs, one QEMU each.
+# scale check), and the VM suite on the debug kernels already built
+# (tests/debug-kernel; make check-debug adds their stress suite), as
+# parallel jobs, one QEMU each.
 #
 #   tests/vm/matrix.sh [--kernel NAME] [--jobs N] [--no-debug]
 #
@@ -37,6 +38,7 @@ run_job() {
 	debug-*)
 		SMART_MADVISE_BUILD=$SM_BUILD/debug-kernel \
 			"$REPO_DIR/tests/debug-kernel/run.sh" --cached --variant "${job#debug-}" \
+			--suites check \
 			> "$log" 2>&1 || rc=$?
 		;;
 	*)
