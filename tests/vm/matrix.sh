@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The kernel matrix of make check: on every series of tests/vm/kernels.list
-# the VM suite (suite check) and the reduced stress suite (suite stress,
-# scale check), and the VM suite on the debug kernels already built
+# the VM suite (suite check), the reduced stress suite (suite stress, scale
+# check) and a boot without debugfs (suite nodebugfs), and the VM suite on
+# the debug kernels already built
 # (tests/debug-kernel; make check-debug adds their stress suite), as
 # parallel jobs, one QEMU each.
 #
@@ -30,8 +31,9 @@ while [ $# -gt 0 ]; do
 done
 case "$jobs" in ''|*[!0-9]*|0) die "--jobs wants a positive number" ;; esac
 
-# One job: a series' two suites, each in a build directory of its own so
-# that the check suite's results (read by guest-metrics.py) stay.
+# One job: a series' suites (check; stress, then nodebugfs, a boot with
+# debugfs=off), check in a build directory of its own so that its results
+# (read by guest-metrics.py) stay.
 run_job() {
 	local job=$1 log=$SM_BUILD/matrix/$1.log rc=0
 	case "$job" in
@@ -46,6 +48,8 @@ run_job() {
 			SMART_MADVISE_BUILD=$SM_BUILD/check "$VM_DIR/run.sh" --kernel "$job" || rc=$?
 			SMART_MADVISE_BUILD=$SM_BUILD/stress "$VM_DIR/run.sh" --kernel "$job" \
 				--suite stress --scale check || rc=$?
+			SMART_MADVISE_BUILD=$SM_BUILD/stress "$VM_DIR/run.sh" --kernel "$job" \
+				--suite nodebugfs || rc=$?
 		} > "$log" 2>&1
 		;;
 	esac

@@ -71,6 +71,8 @@ done
 case "$TIMEOUT" in ''|*[!0-9]*) die "--timeout wants seconds" ;; esac
 if [ -z "$CASES" ] && [ "$MODE" = run ]; then
 	[ -f "$VM_DIR/suites/$SUITE" ] || die "no suite '$SUITE' (see tests/vm/suites/)"
+	# a suite may boot with kernel parameters of its own ("# append: ...")
+	QEMU_APPEND_EXTRA=$(sed -n 's/^# append: //p' "$VM_DIR/suites/$SUITE")
 fi
 
 TOTAL_P=0 TOTAL_F=0 TOTAL_S=0
@@ -98,7 +100,7 @@ build_progs() {
 			{ cat "$log" >&2; die "building $c failed"; }
 	done
 	for c in "$REPO_DIR"/tests/progs/m32/*.c; do
-		[ -n "$ARCH_CC32" ] && [ -e "$c" ] || continue
+		if [ -z "$ARCH_CC32" ] || [ ! -e "$c" ]; then continue; fi
 		"$ARCH_CC32" -m32 -static -O2 -Wall -Wextra \
 			-o "$out/$(basename "$c" .c)" "$c" >> "$log" 2>&1 ||
 			{ cat "$log" >&2; die "building $c (32-bit) failed"; }
