@@ -84,15 +84,16 @@ run_variant() {
 }
 
 P=0 F=0 S=0 rc=0
+mkdir -p "$build_root"
 for v in $VARIANTS; do
-	run_variant "$v" | tee "$build_root.$v.log" || rc=1
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$build_root.$v.log" | tail -n1 || true)
+	run_variant "$v" | tee "$build_root/$v.log" || rc=1
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$build_root/$v.log" | tail -n1 || true)
 	if [ -n "$line" ]; then
 		P=$((P + $(cut -d' ' -f1 <<< "$line"))) F=$((F + $(cut -d' ' -f3 <<< "$line")))
-	elif grep -q '# SKIP' "$build_root.$v.log"; then
+	elif grep -q '# SKIP' "$build_root/$v.log"; then
 		S=$((S + 1))
 	fi
-	grep -q '^not ok - debug kernel' "$build_root.$v.log" && F=$((F + 1))
+	grep -q '^not ok - debug kernel' "$build_root/$v.log" && F=$((F + 1))
 done
 [ "$rc" = 0 ] || [ "$F" -gt 0 ] || F=1
 line="$P passed, $F failed"
