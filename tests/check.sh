@@ -73,7 +73,7 @@ run_step dkms "packaging (tests/dkms.sh)" tests/dkms.sh
 run_step vm "VM and stress suites on the kernel matrix, debug kernels when built (tests/vm/matrix.sh $*)" \
 	tests/vm/matrix.sh "$@"
 run_step metrics "guest metrics parsed on the host" \
-	/usr/bin/python3 tests/tools/guest-metrics.py "$SM_BUILD"/check/*/result.txt
+	/usr/bin/python3 tests/tools/guest-metrics.py "$SM_BUILD"/matrix/*/check/*/result.txt
 run_step bench "benchmark smoke run (tests/bench/run.sh --smoke)" \
 	tests/bench/run.sh --smoke
 

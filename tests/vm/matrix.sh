@@ -32,23 +32,24 @@ done
 case "$jobs" in ''|*[!0-9]*|0) die "--jobs wants a positive number" ;; esac
 
 # One job: a series' suites (check; stress, then nodebugfs, a boot with
-# debugfs=off), check in a build directory of its own so that its results
-# (read by guest-metrics.py) stay.
+# debugfs=off). Each job builds in $SM_BUILD/matrix/JOB/SUITE, its own:
+# jobs that run at the same time must not share the programs they build,
+# and the check suite's results stay for guest-metrics.py.
 run_job() {
-	local job=$1 log=$SM_BUILD/matrix/$1.log rc=0
+	local job=$1 log=$SM_BUILD/matrix/$1.log dir=$SM_BUILD/matrix/$1 rc=0
 	case "$job" in
 	debug-*)
-		SMART_MADVISE_BUILD=$SM_BUILD/debug-kernel \
+		SMART_MADVISE_BUILD=$dir \
 			"$REPO_DIR/tests/debug-kernel/run.sh" --cached --variant "${job#debug-}" \
 			--suites check \
 			> "$log" 2>&1 || rc=$?
 		;;
 	*)
 		{
-			SMART_MADVISE_BUILD=$SM_BUILD/check "$VM_DIR/run.sh" --kernel "$job" || rc=$?
-			SMART_MADVISE_BUILD=$SM_BUILD/stress "$VM_DIR/run.sh" --kernel "$job" \
+			SMART_MADVISE_BUILD=$dir/check "$VM_DIR/run.sh" --kernel "$job" || rc=$?
+			SMART_MADVISE_BUILD=$dir/stress "$VM_DIR/run.sh" --kernel "$job" \
 				--suite stress --scale check || rc=$?
-			SMART_MADVISE_BUILD=$SM_BUILD/stress "$VM_DIR/run.sh" --kernel "$job" \
+			SMART_MADVISE_BUILD=$dir/nodebugfs "$VM_DIR/run.sh" --kernel "$job" \
 				--suite nodebugfs || rc=$?
 		} > "$log" 2>&1
 		;;
@@ -56,12 +57,10 @@ run_job() {
 	echo "$rc" > "$log.rc"
 }
 
+rm -rf "$SM_BUILD/matrix"
 mkdir -p "$SM_BUILD/matrix"
-rm -f "$SM_BUILD"/matrix/*
 # every series resolved (and fetched) once, before the jobs share the cache
-for d in check stress; do
-	SMART_MADVISE_BUILD=$SM_BUILD/$d "$VM_DIR/kernels.sh" --kernel "$want" >&2
-done
+"$VM_DIR/kernels.sh" --kernel "$want" >&2
 mapfile -t series < <(series_select "$want" | cut -d' ' -f1)
 todo=()
 if [ "$want" = all ] && [ "$debug" = 1 ]; then
