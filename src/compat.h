@@ -11,18 +11,24 @@
 #include <linux/uio.h>
 
 /*
- * Clears VMA flags; the caller holds the mmap write lock (->mmap does).
- * vm_flags became read-only behind vm_flags_clear() in 6.3; Kbuild looks
- * for it in the headers (SM_HAVE_VM_FLAGS_CLEAR).
+ * Sets and clears VMA flags; the caller holds the mmap write lock.
+ * vm_flags became read-only behind vm_flags_*() in 6.3, which also take
+ * the per-VMA write lock; Kbuild looks for them in the headers.
  */
+static inline void sm_vm_flags_mod(struct vm_area_struct *vma,
+				   unsigned long set, unsigned long clear)
+{
+#ifdef SM_HAVE_VM_FLAGS_CLEAR
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags & ~clear) | set;
+#endif
+}
+
 static inline void sm_vm_flags_clear(struct vm_area_struct *vma,
 				     unsigned long flags)
 {
-#ifdef SM_HAVE_VM_FLAGS_CLEAR
-	vm_flags_clear(vma, flags);
-#else
-	vma->vm_flags &= ~flags;
-#endif
+	sm_vm_flags_mod(vma, 0, flags);
 }
 
 /*

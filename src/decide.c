@@ -1,106 +1,146 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Classify faults as sequential or random, keep a sliding window of the
- * most recent ones, derive a verdict and map it to an advice rewrite.
- * Runs in the fault path: no allocation, no locks, O(SM_STREAMS) work.
+ * Classify faults as sequential or random, weigh them in pages, age the
+ * evidence and derive a verdict, then map it to an advice rewrite. Runs
+ * in the fault path: no allocation, no locks, at most O(SM_STREAMS) work,
+ * and one comparison for the common case of a fault continuing the
+ * stream hit last.
  */
 #include "decide.h"
 
-void sm_pattern_init(struct sm_pattern *p)
+void sm_streams_init(struct sm_streams *s)
 {
-	*p = (struct sm_pattern){ .verdict = SM_VERDICT_UNKNOWN };
+	*s = (struct sm_streams){ 0 };
 }
 
-static void sm_stream_to_front(struct sm_pattern *p, unsigned int i,
-			       unsigned long page)
+void sm_evidence_init(struct sm_evidence *e)
 {
-	for (; i > 0; i--)
-		p->stream_page[i] = p->stream_page[i - 1];
-	p->stream_page[0] = page;
+	*e = (struct sm_evidence){ .verdict = SM_VERDICT_UNKNOWN };
 }
 
 /*
- * Returns 1 when @page lands 1..@max_gap pages after one of the recent
- * streams, which then advances; 0 otherwise, and a new stream replaces
- * the least recently used one. A repeat of a stream's page is not
- * sequential (a per-VMA lock retry faults the same page twice) and
- * starts no new stream. A scan of THP memory faults once per huge page,
- * on its first page: a jump to the start of the next huge page is
- * sequential too, whatever @max_gap.
+ * A fault that maps a whole folio (a PMD THP, a multi-size THP, a large
+ * page-cache folio) leaves the next fault of a scan one folio further,
+ * at a folio-aligned page: a power-of-two jump between two pages that
+ * are both aligned to it. Folio sizes are powers of two and naturally
+ * aligned whatever the architecture's page size, so no size is assumed.
  */
-int sm_classify(struct sm_pattern *p, unsigned long page, __u32 max_gap)
+static int sm_folio_step(__u32 head, __u32 page, __u32 delta)
 {
-	unsigned int i;
+	__u32 mask = delta - 1;
 
-	for (i = 0; i < p->nr_streams; i++) {
-		unsigned long delta = page - p->stream_page[i];
-
-		if (delta == 0) {
-			sm_stream_to_front(p, i, page);
-			return 0;
-		}
-		if (delta <= max_gap ||
-		    (delta <= SM_HUGE_PAGES && !(page % SM_HUGE_PAGES))) {
-			sm_stream_to_front(p, i, page);
-			return 1;
-		}
-	}
-	if (p->nr_streams < SM_STREAMS)
-		p->nr_streams++;
-	sm_stream_to_front(p, p->nr_streams - 1, page);
-	return 0;
+	return delta > 1 && !(delta & mask) && !(head & mask) && !(page & mask);
 }
 
-static enum sm_verdict sm_verdict_of(const struct sm_pattern *p,
+static __u32 sm_weight_cap(const struct sm_params *params)
+{
+	__u32 cap = params->window_size / 4;
+
+	return cap ? cap : 1;
+}
+
+/*
+ * Returns the class of a fault on @page and sets *@weight to the pages of
+ * evidence it is worth. A sequential fault is worth the pages it jumped:
+ * a scan under readahead or THP faults once per 16 or 512 pages, and must
+ * weigh as much as one faulting every page. The first hit of a new stream
+ * is worth one page only, so random faults that land near each other by
+ * chance can't outweigh the random ones; and no fault is worth more than
+ * a quarter of the window, so one fault never decides alone.
+ */
+enum sm_fault_class sm_classify(struct sm_streams *s, unsigned long page,
+				const struct sm_params *params, __u32 *weight)
+{
+	__u32 pg = (__u32)page;
+	unsigned int n, i;
+
+	for (n = 0; n < s->nr; n++) {
+		__u32 bit, delta;
+
+		/* The stream hit last first, then the others in order. */
+		i = n == 0 ? s->last : (n <= s->last ? n - 1 : n);
+		bit = 1U << i;
+		delta = pg - s->page[i];
+		if (delta == 0) {
+			s->last = i;
+			*weight = 0;
+			return SM_FAULT_REPEAT;
+		}
+		if (delta > params->max_gap_pages &&
+		    !sm_folio_step(s->page[i], pg, delta))
+			continue;
+		*weight = 1;
+		if (s->confirmed & bit)
+			*weight = delta < sm_weight_cap(params) ?
+				  delta : sm_weight_cap(params);
+		s->confirmed |= bit;
+		s->referenced |= bit;
+		s->page[i] = pg;
+		s->last = i;
+		return SM_FAULT_SEQUENTIAL;
+	}
+
+	/* A new stream: a free slot, else the first not hit since last pass. */
+	if (s->nr < SM_STREAMS) {
+		i = s->nr++;
+	} else {
+		while (s->referenced & (1U << s->next)) {
+			s->referenced &= ~(1U << s->next);
+			s->next = (s->next + 1) % SM_STREAMS;
+		}
+		i = s->next;
+		s->next = (s->next + 1) % SM_STREAMS;
+	}
+	s->page[i] = pg;
+	s->confirmed &= ~(1U << i);
+	s->referenced &= ~(1U << i);
+	s->last = i;
+	*weight = 1;
+	return SM_FAULT_RANDOM;
+}
+
+static enum sm_verdict sm_verdict_of(const struct sm_evidence *e,
 				     const struct sm_params *params)
 {
-	__u32 seq_pct100 = (__u32)p->win_seq * 100;
+	__u32 total = e->seq + e->rand;
 
-	if (p->win_fill < p->win_size)
+	if (total < params->window_size)
 		return SM_VERDICT_UNKNOWN;
-	if (seq_pct100 >= params->threshold * p->win_size)
+	if (e->seq * 100ULL >= (__u64)params->threshold * total)
 		return SM_VERDICT_SEQUENTIAL;
-	if (seq_pct100 <= (100 - params->threshold) * p->win_size)
+	if (e->seq * 100ULL <= (__u64)(100 - params->threshold) * total)
 		return SM_VERDICT_RANDOM;
 	return SM_VERDICT_MIXED;
 }
 
-/* Pushes one classified fault into the window and returns the verdict. */
-enum sm_verdict sm_record(struct sm_pattern *p, int sequential,
-			  const struct sm_params *params)
+/*
+ * Adds one classified fault and returns the verdict. Evidence beyond
+ * twice the window is halved, so the verdict follows the last one to two
+ * windows of pages: old behaviour fades at the pace of new faults.
+ */
+enum sm_verdict sm_evidence_add(struct sm_evidence *e,
+				enum sm_fault_class class, __u32 weight,
+				const struct sm_params *params)
 {
-	__u64 *word, bit;
-
-	if (sequential)
-		p->nr_seq++;
+	if (class == SM_FAULT_REPEAT)
+		return e->verdict;
+	if (class == SM_FAULT_SEQUENTIAL)
+		e->seq += weight;
 	else
-		p->nr_rand++;
-
-	/* A resized window restarts: old bits would mean another span. */
-	if (p->win_size != params->window_size) {
-		p->win_size = params->window_size;
-		p->win_pos = 0;
-		p->win_fill = 0;
-		p->win_seq = 0;
+		e->rand += weight;
+	if (e->seq + e->rand > 2 * params->window_size) {
+		e->seq /= 2;
+		e->rand /= 2;
 	}
+	e->verdict = sm_verdict_of(e, params);
+	return e->verdict;
+}
 
-	word = &p->window[p->win_pos / 64];
-	bit = 1ULL << (p->win_pos % 64);
-	if (p->win_fill == p->win_size)
-		p->win_seq -= !!(*word & bit);
-	else
-		p->win_fill++;
-	if (sequential) {
-		*word |= bit;
-		p->win_seq++;
-	} else {
-		*word &= ~bit;
-	}
-	if (++p->win_pos == p->win_size)
-		p->win_pos = 0;
+unsigned int sm_evidence_permille(const struct sm_evidence *e)
+{
+	__u32 total = e->seq + e->rand;
 
-	p->verdict = sm_verdict_of(p, params);
-	return p->verdict;
+	return total ? (unsigned int)(e->seq * 1000ULL / total) : 0;
 }
 
 int sm_rewrite_advice(int advice, enum sm_verdict verdict)
@@ -110,13 +150,6 @@ int sm_rewrite_advice(int advice, enum sm_verdict verdict)
 	if (advice == MADV_SEQUENTIAL && verdict == SM_VERDICT_RANDOM)
 		return MADV_RANDOM;
 	return advice;
-}
-
-unsigned int sm_window_permille(const struct sm_pattern *p)
-{
-	if (!p->win_fill)
-		return 0;
-	return (unsigned int)p->win_seq * 1000 / p->win_fill;
 }
 
 const char *sm_verdict_name(enum sm_verdict verdict)

@@ -10,15 +10,14 @@
 #include <linux/types.h>
 #include <linux/mman.h>
 
-#define SM_STREAMS		4
+/* Enough for 16 threads each scanning its own region, and then some. */
+#define SM_STREAMS		32
 #define SM_WINDOW_MIN		8
 #define SM_WINDOW_MAX		512
 #define SM_THRESHOLD_MIN	51
 #define SM_THRESHOLD_MAX	100
 #define SM_GAP_MIN		1
 #define SM_GAP_MAX		1024
-/* Pages of a PMD-sized huge page: one THP fault maps this many at once. */
-#define SM_HUGE_PAGES		512
 
 enum sm_verdict {
 	SM_VERDICT_UNKNOWN,
@@ -27,33 +26,46 @@ enum sm_verdict {
 	SM_VERDICT_MIXED,
 };
 
+enum sm_fault_class {
+	SM_FAULT_RANDOM,
+	SM_FAULT_SEQUENTIAL,
+	SM_FAULT_REPEAT,	/* a page faulted again: no evidence either way */
+};
+
 struct sm_params {
-	__u32 window_size;
-	__u32 threshold;
+	__u32 window_size;	/* pages of evidence a verdict needs */
+	__u32 threshold;	/* percent */
 	__u32 max_gap_pages;
 };
 
 /*
- * Per-process pattern state. Streams are kept most-recently-used first,
- * so replacement of the least recently used one is a shift.
+ * Heads of recent sequential streams, as the low 32 bits of a page index:
+ * streams 16 TiB apart may alias, which costs one misclassified fault.
  */
-struct sm_pattern {
-	__u64 nr_seq;
-	__u64 nr_rand;
-	unsigned long stream_page[SM_STREAMS];
-	__u64 window[SM_WINDOW_MAX / 64];
-	__u16 win_size;		/* window_size the window was filled with */
-	__u16 win_pos;
-	__u16 win_fill;
-	__u16 win_seq;
-	__u8 nr_streams;
+struct sm_streams {
+	__u32 page[SM_STREAMS];
+	__u32 confirmed;	/* bit i: stream i has advanced at least once */
+	__u32 referenced;	/* bit i: hit since the last replacement pass */
+	__u8 nr;
+	__u8 last;		/* the stream hit last, tried first */
+	__u8 next;		/* replaced next: oldest created */
+};
+
+/* Recent evidence in pages, aged by halving. */
+struct sm_evidence {
+	__u32 seq;
+	__u32 rand;
 	__u8 verdict;		/* enum sm_verdict */
 };
 
-void sm_pattern_init(struct sm_pattern *p);
-int sm_classify(struct sm_pattern *p, unsigned long page, __u32 max_gap);
-enum sm_verdict sm_record(struct sm_pattern *p, int sequential,
-			  const struct sm_params *params);
+void sm_streams_init(struct sm_streams *s);
+enum sm_fault_class sm_classify(struct sm_streams *s, unsigned long page,
+				const struct sm_params *params, __u32 *weight);
+void sm_evidence_init(struct sm_evidence *e);
+enum sm_verdict sm_evidence_add(struct sm_evidence *e,
+				enum sm_fault_class class, __u32 weight,
+				const struct sm_params *params);
+unsigned int sm_evidence_permille(const struct sm_evidence *e);
 int sm_rewrite_advice(int advice, enum sm_verdict verdict);
 
 /* The pure access-pattern hints: the only advice ever rewritten. */
@@ -62,7 +74,6 @@ static inline int sm_advice_is_hint(int advice)
 	return advice == MADV_RANDOM || advice == MADV_SEQUENTIAL;
 }
 
-unsigned int sm_window_permille(const struct sm_pattern *p);
 const char *sm_verdict_name(enum sm_verdict verdict);
 const char *sm_advice_name(int advice);
 

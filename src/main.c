@@ -5,24 +5,38 @@
  * calls to match.
  */
 #include <linux/module.h>
-#include <linux/percpu.h>
+#include "debugfs.h"
+#include "madvise.h"
 #include "profiler.h"
 #include "smart_madvise.h"
+#include "tracker.h"
+#include "vma.h"
 
-#define CREATE_TRACE_POINTS
-#include "sm_trace.h"
-
-DEFINE_PER_CPU(struct sm_stats, sm_stats);
-
-u64 sm_stat_sum(size_t offset)
+/* Arms or disarms every probe as a whole; tunables.c serialises calls. */
+static int sm_arm(bool on)
 {
-	u64 sum = 0;
-	int cpu;
+	int ret;
 
-	for_each_possible_cpu(cpu)
-		sum += *(u64 *)((char *)per_cpu_ptr(&sm_stats, cpu) + offset);
-	return sum;
+	if (!on) {
+		sm_madvise_stop();
+		sm_tracker_stop();
+		return 0;
+	}
+	ret = sm_tracker_start();
+	if (ret)
+		return ret;
+	ret = sm_madvise_start();
+	if (ret)
+		sm_tracker_stop();
+	return ret;
 }
+
+static const struct sm_tunables_ops sm_tunables_ops = {
+	.set_enable = sm_arm,
+	.fault_hook_name = sm_tracker_hook_name,
+	.madvise_hook_name = sm_madvise_hook_name,
+	.late_unsupported = sm_vma_late_unsupported,
+};
 
 /*
  * For the test suite only: fail the load at one step of sm_init(), to
@@ -68,7 +82,7 @@ static int __init sm_init(void)
 	ret = sm_tracker_init();
 	if (ret)
 		return ret;
-	ret = sm_rewrite_init();
+	ret = sm_madvise_init();
 	if (ret)
 		goto exit_tracker;
 	sm_debugfs_init();
@@ -82,14 +96,14 @@ static int __init sm_init(void)
 	if (ret)
 		goto exit_profiler;
 	/* Last: from here on user space may write enable=1. */
-	ret = sm_tunables_init();
+	ret = sm_tunables_init(&sm_tunables_ops);
 	if (ret)
 		goto exit_profiler;
 	ret = sm_init_injected(SM_STEP_SYSFS);
 	if (ret)
 		goto exit_tunables;
 	if (enable) {
-		ret = sm_set_enable(true);
+		ret = sm_tunables_set_enable(true);
 		if (ret)
 			goto exit_tunables;
 	}
@@ -98,13 +112,13 @@ static int __init sm_init(void)
 		goto exit_tunables;
 	pr_info("version %s loaded, fault hook %s, madvise hook %s\n",
 		SMART_MADVISE_VERSION, sm_tracker_hook_name(),
-		sm_rewrite_hook_name());
+		sm_madvise_hook_name());
 	return 0;
 
 exit_tunables:
 	/* Whoever wrote enable=1 through sysfs meanwhile: no probe may outlive us. */
 	sm_tunables_exit();
-	sm_set_enable(false);
+	sm_tunables_set_enable(false);
 exit_profiler:
 	sm_profiler_exit();
 exit_debugfs:
@@ -117,7 +131,7 @@ exit_tracker:
 static void __exit sm_exit(void)
 {
 	sm_tunables_exit();
-	sm_set_enable(false);
+	sm_tunables_set_enable(false);
 	sm_profiler_exit();	/* before the tracker: its ticks call sm_tracker_counts() */
 	sm_debugfs_exit();
 	sm_tracker_exit();

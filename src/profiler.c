@@ -42,6 +42,7 @@
 #include "compat.h"
 #include "profiler.h"
 #include "smart_madvise.h"
+#include "tracker.h"
 #include "uapi/smart_madvise.h"
 
 #define SM_RING_BYTES	(512 * 1024)

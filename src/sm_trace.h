@@ -48,24 +48,50 @@ TRACE_EVENT(advice_rewrite,
 		      __entry->seq_permille, __entry->dry_run)
 );
 
+TRACE_EVENT(advice_late,
+	    TP_PROTO(pid_t pid, unsigned long start, size_t len, int asked,
+		     int applied, unsigned int seq_permille, bool dry_run),
+	    TP_ARGS(pid, start, len, asked, applied, seq_permille, dry_run),
+	    TP_STRUCT__entry(__field(pid_t, pid)
+			     __field(unsigned long, start)
+			     __field(size_t, len)
+			     __field(int, asked)
+			     __field(int, applied)
+			     __field(unsigned int, seq_permille)
+			     __field(bool, dry_run)),
+	    TP_fast_assign(__entry->pid = pid;
+			   __entry->start = start;
+			   __entry->len = len;
+			   __entry->asked = asked;
+			   __entry->applied = applied;
+			   __entry->seq_permille = seq_permille;
+			   __entry->dry_run = dry_run;),
+	    TP_printk("pid=%d start=0x%lx len=%zu asked=%s applied=%s seq_permille=%u dry_run=%d",
+		      __entry->pid, __entry->start, __entry->len,
+		      sm_show_advice(__entry->asked),
+		      sm_show_advice(__entry->applied),
+		      __entry->seq_permille, __entry->dry_run)
+);
+
+/* A process's verdict changed; the evidence it rests on, in pages. */
 TRACE_EVENT(verdict_change,
-	    TP_PROTO(pid_t pid, int old, int new, unsigned int window_seq,
-		     unsigned int window_len),
-	    TP_ARGS(pid, old, new, window_seq, window_len),
+	    TP_PROTO(pid_t pid, int old, int new, unsigned int seq_pages,
+		     unsigned int pages),
+	    TP_ARGS(pid, old, new, seq_pages, pages),
 	    TP_STRUCT__entry(__field(pid_t, pid)
 			     __field(int, old)
 			     __field(int, new)
-			     __field(unsigned int, window_seq)
-			     __field(unsigned int, window_len)),
+			     __field(unsigned int, seq_pages)
+			     __field(unsigned int, pages)),
 	    TP_fast_assign(__entry->pid = pid;
 			   __entry->old = old;
 			   __entry->new = new;
-			   __entry->window_seq = window_seq;
-			   __entry->window_len = window_len;),
-	    TP_printk("pid=%d old=%s new=%s window_seq=%u window_len=%u",
+			   __entry->seq_pages = seq_pages;
+			   __entry->pages = pages;),
+	    TP_printk("pid=%d old=%s new=%s seq_pages=%u pages=%u",
 		      __entry->pid, sm_show_verdict(__entry->old),
-		      sm_show_verdict(__entry->new), __entry->window_seq,
-		      __entry->window_len)
+		      sm_show_verdict(__entry->new), __entry->seq_pages,
+		      __entry->pages)
 );
 
 #endif

@@ -4,43 +4,94 @@
  * process share it, in a fixed-size RCU hash table. The fault path runs
  * with interrupts off (x86 tracepoint) or preemption off (kprobe), where
  * PREEMPT_RT forbids both sleeping locks and the slab: so every lock it
- * takes is a raw spinlock, and new entries come from a small reserve that
- * a work item refills. Entries go away when exit_mmap() runs or, should
- * that probe miss, in a periodic sweep that checks the owner still uses
- * the mm.
+ * takes is a raw spinlock, taken with trylock, and new entries come from
+ * a small reserve that a work item refills. Entries go away when
+ * exit_mmap() runs or, should that probe miss, in a periodic sweep that
+ * checks the owner still uses the mm.
+ *
+ * Each process also keeps the mappings it advised, with their own
+ * evidence. When a mapping's faults contradict its advice, the fault path
+ * queues a preallocated request holding the mm, and a work item changes
+ * the advice in process context (vma.c). Work items, unlike task_work,
+ * can be flushed: disarming waits for every queued correction, so none
+ * outlives the module.
  */
+#include <linux/bitops.h>
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <linux/workqueue.h>
-#include "smart_madvise.h"
 #include "compat.h"
+#include "rewrite.h"
+#include "smart_madvise.h"
 #include "sm_trace.h"
+#include "stats.h"
+#include "tracker.h"
+#include "vma.h"
 
 #define SM_HASH_BITS		14
 #define SM_SWEEP_INTERVAL	(2 * HZ)
 #define SM_TIMING_PERIOD	64	/* time one fault handler call in 64 */
 #define SM_RESERVE		128	/* new processes tracked between refills */
+#define SM_LATE_REQS		64	/* corrections queued at once, all processes */
+
+/*
+ * A mapping the process advised (or, with the kprobe hook, found
+ * advised): its own evidence, so its advice can be corrected later.
+ */
+struct sm_range {
+	unsigned long start, end;
+	struct sm_evidence ev;
+	u32 faults;
+	u32 last_used;		/* the process's fault clock at its last fault */
+	u16 corrections;
+	u8 advice;		/* MADV_RANDOM or MADV_SEQUENTIAL; 0: slot free */
+	u8 pending;		/* a correction is queued */
+	u8 dry_logged;		/* the advice a dry run already logged */
+};
 
 struct sm_proc {
 	struct hlist_node node;
 	struct rcu_head rcu;
 	const struct mm_struct *mm;	/* key only, never dereferenced */
+	u64 exec_id;			/* the owner's self_exec_id */
 	pid_t tgid;
 	u32 rewrites;
-	bool dead;			/* unhashed; under sm_procs_lock */
-	raw_spinlock_t lock;		/* protects tgid, rewrites, pat */
-	struct sm_pattern pat;
+	u32 late;			/* late corrections applied */
+	u32 clock;			/* faults counted, for the ranges' LRU */
+	u8 nr_ranges;
+	bool dead;			/* unhashed */
+	raw_spinlock_t lock;		/* protects everything below tgid */
+	u64 nr_seq, nr_rand;
+	struct sm_streams streams;
+	struct sm_evidence ev;
+	struct sm_range ranges[SM_RANGES];
+};
+
+/* The size sysfs-doc gives for a followed mapping. */
+static_assert(sizeof(struct sm_range) <= 48);
+
+/* A correction on its way from the fault path to the worker. */
+struct sm_late_req {
+	struct llist_node node;
+	struct mm_struct *mm;		/* mm_users held until done */
+	unsigned long start, end;
+	pid_t tgid;
+	int from, to;
+	u16 seq_permille;
+	bool dry_run;
+	char comm[TASK_COMM_LEN];
 };
 
 static DEFINE_HASHTABLE(sm_procs, SM_HASH_BITS);
@@ -50,10 +101,19 @@ static unsigned int sm_reserve_nr;
 static DEFINE_RAW_SPINLOCK(sm_reserve_lock);
 static struct work_struct sm_refill_work;
 static atomic_t sm_nr_procs = ATOMIC_INIT(0);
+static atomic_t sm_nr_ranges = ATOMIC_INIT(0);
 static atomic_long_t sm_nr_allocated = ATOMIC_LONG_INIT(0);
 static struct kmem_cache *sm_proc_cache;
 static struct delayed_work sm_sweep_work;
 static bool sm_tracking;
+static DEFINE_PER_CPU(struct sm_tracker_stats, sm_tracker_pcpu);
+#define sm_stat_inc(field) this_cpu_inc(sm_tracker_pcpu.field)
+
+/* Preallocated: the fault path queues without allocating. */
+static struct sm_late_req sm_late_reqs[SM_LATE_REQS];
+static DECLARE_BITMAP(sm_late_busy, SM_LATE_REQS);
+static LLIST_HEAD(sm_late_list);
+static struct work_struct sm_late_work;
 
 enum sm_fault_hook { SM_HOOK_AUTO, SM_HOOK_TRACEPOINT, SM_HOOK_KPROBE };
 static const char * const sm_fault_hook_names[] = {
@@ -160,16 +220,46 @@ static void sm_proc_free_rcu(struct rcu_head *head)
 	sm_proc_release(container_of(head, struct sm_proc, rcu));
 }
 
+/* Caller holds p->lock. */
+static void sm_ranges_clear(struct sm_proc *p)
+{
+	atomic_sub(p->nr_ranges, &sm_nr_ranges);
+	p->nr_ranges = 0;
+	memset(p->ranges, 0, sizeof(p->ranges));
+}
+
 /* Caller holds sm_procs_lock. */
 static void sm_proc_del(struct sm_proc *p)
 {
+	raw_spin_lock(&p->lock);
 	p->dead = true;
+	sm_ranges_clear(p);
+	raw_spin_unlock(&p->lock);
 	hash_del_rcu(&p->node);
 	atomic_dec(&sm_nr_procs);
 	call_rcu(&p->rcu, sm_proc_free_rcu);
 }
 
-/* Fault path: no slab here (see the top), and a hard cap. */
+/* Caller holds p->lock: what a fresh process starts from. */
+static void sm_proc_reset(struct sm_proc *p, pid_t tgid)
+{
+	p->tgid = tgid;
+	p->exec_id = current->self_exec_id;
+	p->rewrites = 0;
+	p->late = 0;
+	p->clock = 0;
+	p->nr_seq = 0;
+	p->nr_rand = 0;
+	sm_streams_init(&p->streams);
+	sm_evidence_init(&p->ev);
+	sm_ranges_clear(p);
+}
+
+/*
+ * Fault and madvise paths: no slab here (see the top), a hard cap, and
+ * no spinning on the table's lock: a busy table leaves the fault
+ * untracked, and the next one tries again.
+ */
 static struct sm_proc *sm_proc_add(const struct mm_struct *mm, pid_t tgid)
 {
 	struct sm_proc *p, *raced;
@@ -181,13 +271,13 @@ static struct sm_proc *sm_proc_add(const struct mm_struct *mm, pid_t tgid)
 		goto undo_count;
 	atomic_long_inc(&sm_nr_allocated);
 	p->mm = mm;
-	p->tgid = tgid;
-	p->rewrites = 0;
 	p->dead = false;
+	p->nr_ranges = 0;
 	raw_spin_lock_init(&p->lock);
-	sm_pattern_init(&p->pat);
+	sm_proc_reset(p, tgid);
 
-	raw_spin_lock(&sm_procs_lock);
+	if (!raw_spin_trylock(&sm_procs_lock))
+		goto release;
 	raced = sm_proc_find(mm);	/* another thread may have won */
 	if (!raced)
 		hash_add_rcu(sm_procs, &p->node, (unsigned long)mm);
@@ -198,6 +288,8 @@ static struct sm_proc *sm_proc_add(const struct mm_struct *mm, pid_t tgid)
 	atomic_dec(&sm_nr_procs);
 	return raced;
 
+release:
+	sm_proc_release(p);
 undo_count:
 	atomic_dec(&sm_nr_procs);
 	return NULL;
@@ -218,22 +310,174 @@ static bool sm_owner_uses_mm(pid_t tgid, const struct mm_struct *mm)
 }
 
 /*
- * The entry's tgid differs from the faulting process. Either a vfork
- * child shares the owner's mm (keep the owner's state), or exit_mmap()
- * was missed and the mm was reused: the new process must not inherit.
+ * The faulting process is not the one the entry was made for. Either a
+ * vfork child shares the owner's mm (keep the owner's state), or
+ * exit_mmap() was missed and the mm was reused, by another process or by
+ * the same one after an exec: the new program must not inherit.
  * Caller holds p->lock and RCU.
  */
 static void sm_proc_check_owner(struct sm_proc *p, pid_t tgid)
 {
-	if (likely(p->tgid == tgid) || sm_owner_uses_mm(p->tgid, p->mm))
+	if (likely(p->tgid == tgid)) {
+		if (likely(p->exec_id == current->self_exec_id))
+			return;
+	} else if (sm_owner_uses_mm(p->tgid, p->mm)) {
 		return;
-	p->tgid = tgid;
-	p->rewrites = 0;
-	sm_pattern_init(&p->pat);
+	}
+	sm_proc_reset(p, tgid);
 }
 
-static void sm_track_fault_untimed(const struct mm_struct *mm,
-				   unsigned long address)
+static struct sm_range *sm_range_at(struct sm_proc *p, unsigned long addr)
+{
+	struct sm_range *r;
+
+	for (r = p->ranges; r < p->ranges + SM_RANGES; r++)
+		if (r->advice && addr >= r->start && addr < r->end)
+			return r;
+	return NULL;
+}
+
+static struct sm_range *sm_range_exact(struct sm_proc *p, unsigned long start,
+				       unsigned long end)
+{
+	struct sm_range *r;
+
+	for (r = p->ranges; r < p->ranges + SM_RANGES; r++)
+		if (r->advice && r->start == start && r->end == end)
+			return r;
+	return NULL;
+}
+
+static void sm_range_drop(struct sm_proc *p, struct sm_range *r)
+{
+	r->advice = 0;
+	p->nr_ranges--;
+	atomic_dec(&sm_nr_ranges);
+}
+
+/*
+ * A slot for a new range over [start, end), which replaces any it
+ * overlaps: a free one, else the one faulted least recently. Caller holds
+ * p->lock.
+ */
+static struct sm_range *sm_range_add(struct sm_proc *p, unsigned long start,
+				     unsigned long end, int advice)
+{
+	struct sm_range *r, *slot = NULL;
+
+	if (p->dead)
+		return NULL;
+	for (r = p->ranges; r < p->ranges + SM_RANGES; r++) {
+		if (r->advice && r->start < end && start < r->end)
+			sm_range_drop(p, r);
+		if (!r->advice)
+			slot = slot ?: r;
+	}
+	if (!slot) {
+		slot = p->ranges;
+		for (r = p->ranges + 1; r < p->ranges + SM_RANGES; r++)
+			if ((s32)(r->last_used - slot->last_used) < 0)
+				slot = r;
+		sm_range_drop(p, slot);
+	}
+	*slot = (struct sm_range){
+		.start = start,
+		.end = end,
+		.advice = advice,
+		.last_used = p->clock,
+	};
+	sm_evidence_init(&slot->ev);
+	p->nr_ranges++;
+	atomic_inc(&sm_nr_ranges);
+	return slot;
+}
+
+static void sm_ranges_forget(struct sm_proc *p, unsigned long start,
+			     unsigned long end)
+{
+	struct sm_range *r;
+
+	for (r = p->ranges; r < p->ranges + SM_RANGES; r++)
+		if (r->advice && r->start < end && start < r->end)
+			sm_range_drop(p, r);
+}
+
+/*
+ * Fault path, p->lock held: hands a correction to the worker, holding
+ * the mm until it is done. False when every request slot is busy.
+ */
+static bool sm_late_queue(struct sm_proc *p, struct sm_range *r,
+			  struct mm_struct *mm, int to, bool dry_run)
+{
+	struct sm_late_req *req;
+	unsigned int i;
+
+	do {
+		i = find_first_zero_bit(sm_late_busy, SM_LATE_REQS);
+		if (i >= SM_LATE_REQS)
+			return false;
+	} while (test_and_set_bit_lock(i, sm_late_busy));
+	req = &sm_late_reqs[i];
+	mmget(mm);
+	req->mm = mm;
+	req->start = r->start;
+	req->end = r->end;
+	req->tgid = p->tgid;
+	req->from = r->advice;
+	req->to = to;
+	req->seq_permille = sm_evidence_permille(&r->ev);
+	req->dry_run = dry_run;
+	sm_task_comm(req->comm, current);
+	llist_add(&req->node, &sm_late_list);
+	queue_work(system_unbound_wq, &sm_late_work);
+	return true;
+}
+
+/* A fault in a tracked range; caller holds p->lock. */
+static void sm_range_fault(struct sm_proc *p, struct sm_range *r,
+			   struct mm_struct *mm, enum sm_fault_class class,
+			   u32 weight, const struct sm_params *params)
+{
+	bool dry_run = READ_ONCE(sm_tun.dry_run);
+	enum sm_verdict verdict;
+	int to;
+
+	r->faults++;
+	r->last_used = p->clock;
+	verdict = sm_evidence_add(&r->ev, class, weight, params);
+	to = sm_rewrite_advice(r->advice, verdict);
+	if (to == r->advice) {
+		r->dry_logged = 0;
+		return;
+	}
+	if (r->pending || (dry_run && r->dry_logged == to) ||
+	    !READ_ONCE(sm_tun.late))
+		return;
+	r->pending = sm_late_queue(p, r, mm, to, dry_run);
+}
+
+/*
+ * The range a fault falls in. With the kprobe hook the VMA is known, and
+ * a mapping advised before tracking began is taken up too.
+ */
+static struct sm_range *sm_range_of_fault(struct sm_proc *p,
+					  unsigned long addr,
+					  const struct vm_area_struct *vma)
+{
+	struct sm_range *r = p->nr_ranges ? sm_range_at(p, addr) : NULL;
+	unsigned long hint;
+
+	if (r || !vma)
+		return r;
+	hint = vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ);
+	if (!hint)
+		return NULL;
+	return sm_range_add(p, vma->vm_start, vma->vm_end,
+			    hint == VM_SEQ_READ ? MADV_SEQUENTIAL : MADV_RANDOM);
+}
+
+static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
+				   const struct vm_area_struct *vma)
 {
 	struct sm_params params = {
 		.window_size = READ_ONCE(sm_tun.window_size),
@@ -241,9 +485,11 @@ static void sm_track_fault_untimed(const struct mm_struct *mm,
 		.max_gap_pages = READ_ONCE(sm_tun.max_gap_pages),
 	};
 	pid_t tgid = current->tgid;
+	enum sm_fault_class class;
 	enum sm_verdict old, new;
+	struct sm_range *r;
 	struct sm_proc *p;
-	int seq;
+	u32 weight;
 
 	rcu_read_lock();
 	p = sm_proc_find(mm);
@@ -254,44 +500,63 @@ static void sm_track_fault_untimed(const struct mm_struct *mm,
 			goto unlock_rcu;
 		}
 	}
-	raw_spin_lock(&p->lock);
+	/* Never spin with interrupts off: drop this sample instead. */
+	if (unlikely(!raw_spin_trylock(&p->lock))) {
+		sm_stat_inc(faults_dropped);
+		goto unlock_rcu;
+	}
 	sm_proc_check_owner(p, tgid);
-	old = p->pat.verdict;
-	seq = sm_classify(&p->pat, address >> PAGE_SHIFT, params.max_gap_pages);
-	new = sm_record(&p->pat, seq, &params);
+	class = sm_classify(&p->streams, addr >> PAGE_SHIFT, &params, &weight);
+	if (unlikely(class == SM_FAULT_REPEAT)) {
+		raw_spin_unlock(&p->lock);
+		sm_stat_inc(faults_repeat);
+		goto unlock_rcu;
+	}
+	old = p->ev.verdict;
+	new = sm_evidence_add(&p->ev, class, weight, &params);
+	if (class == SM_FAULT_SEQUENTIAL)
+		p->nr_seq++;
+	else
+		p->nr_rand++;
+	p->clock++;
+	r = sm_range_of_fault(p, addr, vma);
+	if (r)
+		sm_range_fault(p, r, mm, class, weight, &params);
 	if (unlikely(new != old))
-		trace_verdict_change(tgid, old, new, p->pat.win_seq,
-				     p->pat.win_fill);
+		trace_verdict_change(tgid, old, new, p->ev.seq,
+				     p->ev.seq + p->ev.rand);
 	raw_spin_unlock(&p->lock);
-	if (seq)
+	if (class == SM_FAULT_SEQUENTIAL)
 		sm_stat_inc(faults_sequential);
 unlock_rcu:
 	rcu_read_unlock();
 }
 
 /* Sampled self-timing: the probe's cost per fault, for a cost of ~1/64. */
-static void sm_track_fault(const struct mm_struct *mm, unsigned long address)
+static void sm_track_fault(struct mm_struct *mm, unsigned long addr,
+			   const struct vm_area_struct *vma)
 {
 	u64 start;
 
-	if (likely(this_cpu_inc_return(sm_stats.faults) % SM_TIMING_PERIOD)) {
-		sm_track_fault_untimed(mm, address);
+	if (likely(this_cpu_inc_return(sm_tracker_pcpu.faults) %
+		   SM_TIMING_PERIOD)) {
+		sm_track_fault_untimed(mm, addr, vma);
 		return;
 	}
 	start = local_clock();
-	sm_track_fault_untimed(mm, address);
-	this_cpu_add(sm_stats.handler_ns, local_clock() - start);
-	this_cpu_inc(sm_stats.handler_samples);
+	sm_track_fault_untimed(mm, addr, vma);
+	this_cpu_add(sm_tracker_pcpu.handler_ns, local_clock() - start);
+	sm_stat_inc(handler_samples);
 }
 
 /* exceptions:page_fault_user fires once per fault taken in user mode. */
 static void sm_pf_user_probe(void *data, unsigned long address,
 			     struct pt_regs *regs, unsigned long error_code)
 {
-	const struct mm_struct *mm = current->mm;
+	struct mm_struct *mm = current->mm;
 
 	if (likely(mm))
-		sm_track_fault(mm, address);
+		sm_track_fault(mm, address, NULL);
 }
 
 /* handle_mm_fault(vma, address, flags, regs) */
@@ -302,8 +567,15 @@ static int sm_fault_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 	unsigned int flags = regs_get_kernel_argument(regs, 2);
 
 	/* GUP on a remote mm and kernel-mode faults are not the process's. */
-	if ((flags & FAULT_FLAG_USER) && vma->vm_mm == current->mm)
-		sm_track_fault(vma->vm_mm, address);
+	if (!(flags & FAULT_FLAG_USER) || vma->vm_mm != current->mm)
+		return 0;
+	/* A retry after VM_FAULT_RETRY is the same access again. */
+	if (flags & FAULT_FLAG_TRIED) {
+		this_cpu_inc(sm_tracker_pcpu.faults);
+		sm_stat_inc(faults_repeat);
+		return 0;
+	}
+	sm_track_fault(vma->vm_mm, address, vma);
 	return 0;
 }
 
@@ -410,6 +682,8 @@ void sm_tracker_stop(void)
 	sm_unregister_kprobe(&sm_exit_kp);
 	/* No handler may still run once the caller frees anything. */
 	tracepoint_synchronize_unregister();
+	/* Nothing queues any more: every correction is done after this. */
+	flush_work(&sm_late_work);
 	WRITE_ONCE(sm_tracking, false);
 }
 
@@ -433,19 +707,46 @@ unsigned long sm_tracker_missed(void)
 	return sm_missed_before + sm_fault_kp.nmissed + sm_exit_kp.nmissed;
 }
 
+unsigned int sm_tracker_nr_ranges(void)
+{
+	return atomic_read(&sm_nr_ranges);
+}
+
+void sm_tracker_stats(struct sm_tracker_stats *s)
+{
+	sm_stats_sum(s, &sm_tracker_pcpu, sizeof(*s));
+}
+
+/* The mm a process runs on, even after its leader thread has exited. */
+static struct mm_struct *sm_tgid_mm(pid_t tgid)
+{
+	struct task_struct *leader, *t;
+	struct mm_struct *mm;
+
+	leader = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
+	if (!leader)
+		return NULL;
+	for_each_thread(leader, t) {
+		mm = READ_ONCE(t->mm);
+		if (mm)
+			return mm;
+	}
+	return NULL;
+}
+
 int sm_tracker_counts(pid_t tgid, u64 *seq, u64 *rand)
 {
-	struct task_struct *task;
+	struct mm_struct *mm;
 	struct sm_proc *p = NULL;
 
 	rcu_read_lock();
-	task = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
-	if (task)
-		p = sm_proc_find(READ_ONCE(task->mm));
+	mm = sm_tgid_mm(tgid);
+	if (mm)
+		p = sm_proc_find(mm);
 	if (p) {
 		raw_spin_lock(&p->lock);
-		*seq = p->pat.nr_seq;
-		*rand = p->pat.nr_rand;
+		*seq = p->nr_seq;
+		*rand = p->nr_rand;
 		raw_spin_unlock(&p->lock);
 	}
 	rcu_read_unlock();
@@ -453,74 +754,153 @@ int sm_tracker_counts(pid_t tgid, u64 *seq, u64 *rand)
 }
 
 /*
- * Decides the advice a process's own madvise() gets; logs and traces
- * every would-be rewrite. Returns the advice to apply.
+ * A process's own madvise() over [start, end): answers what the advice
+ * should be, from the range's own history when it is a known range with
+ * a verdict, from the process's otherwise, and takes the range up with
+ * the advice the kernel will apply. A process is tracked from its first
+ * hint, so one that advises before any fault can be corrected later.
  */
-int sm_tracker_advise(struct mm_struct *mm, unsigned long start, size_t len,
-		      int advice)
+void sm_tracker_advise(struct mm_struct *mm, unsigned long start,
+		       unsigned long end, int advice, bool dry_run,
+		       struct sm_advice_answer *ans)
 {
-	bool dry_run = READ_ONCE(sm_tun.dry_run);
-	struct sm_rewrite_rec rec;
+	const struct sm_evidence *ev;
+	struct sm_range *r;
 	struct sm_proc *p;
-	int applied;
 
+	*ans = (struct sm_advice_answer){ .applied = advice };
+	if (advice != MADV_NORMAL && !sm_advice_is_hint(advice))
+		return;
 	rcu_read_lock();
 	p = sm_proc_find(mm);
-	if (!p) {
-		rcu_read_unlock();
-		return advice;
-	}
+	if (!p && advice != MADV_NORMAL)
+		p = sm_proc_add(mm, current->tgid);
+	if (!p)
+		goto unlock_rcu;
 	raw_spin_lock(&p->lock);
 	sm_proc_check_owner(p, current->tgid);
-	applied = sm_rewrite_advice(advice, p->pat.verdict);
-	if (applied != advice) {
-		rec.seq_permille = sm_window_permille(&p->pat);
-		if (!dry_run)
-			p->rewrites++;
+	if (advice == MADV_NORMAL) {
+		sm_ranges_forget(p, start, end);
+		goto unlock;
 	}
+	r = sm_range_exact(p, start, end);
+	ev = r && r->ev.verdict != SM_VERDICT_UNKNOWN ? &r->ev : &p->ev;
+	ans->applied = sm_rewrite_advice(advice, ev->verdict);
+	ans->seq_permille = sm_evidence_permille(ev);
+	ans->from_range = ev != &p->ev;
+	if (ans->applied != advice && !dry_run)
+		p->rewrites++;
+	if (!r)
+		r = sm_range_add(p, start, end, advice);
+	if (r) {
+		r->advice = dry_run ? advice : ans->applied;
+		r->dry_logged = 0;
+	}
+unlock:
 	raw_spin_unlock(&p->lock);
+unlock_rcu:
 	rcu_read_unlock();
-	if (applied == advice)
-		return advice;
-
-	rec.time_ns = ktime_get_ns();
-	rec.start = start;
-	rec.len = len;
-	rec.tgid = current->tgid;
-	rec.asked = advice;
-	rec.applied = applied;
-	rec.dry_run = dry_run;
-	sm_task_comm(rec.comm, current);
-	sm_log_rewrite(&rec);
-	trace_advice_rewrite(rec.tgid, start, len, advice, applied,
-			     rec.seq_permille, dry_run);
-	if (dry_run) {
-		sm_stat_inc(rewrites_dry_run);
-		return advice;
-	}
-	sm_stat_inc(rewrites);
-	return applied;
 }
 
-/* Snapshot of one entry for the debugfs readers. */
-struct sm_proc_view {
-	pid_t tgid;
-	u32 rewrites;
-	u64 seq, rand;
-	enum sm_verdict verdict;
-	char comm[TASK_COMM_LEN];
-};
+/* After the worker tried a correction: the range's new state. */
+static void sm_late_done(const struct sm_late_req *req, bool changed)
+{
+	struct sm_range *r;
+	struct sm_proc *p;
+
+	rcu_read_lock();
+	p = sm_proc_find(req->mm);
+	if (!p)
+		goto unlock_rcu;
+	raw_spin_lock(&p->lock);
+	r = sm_range_exact(p, req->start, req->end);
+	if (!r)
+		goto unlock;
+	r->pending = 0;
+	if (r->advice != req->from)	/* advised again meanwhile */
+		goto unlock;
+	if (req->dry_run) {
+		r->dry_logged = req->to;
+	} else if (changed) {
+		/* A new phase: a full window of new evidence before the next. */
+		r->advice = req->to;
+		r->corrections++;
+		p->late++;
+		sm_evidence_init(&r->ev);
+	} else {
+		sm_range_drop(p, r);	/* unmapped or advised otherwise */
+	}
+unlock:
+	raw_spin_unlock(&p->lock);
+unlock_rcu:
+	rcu_read_unlock();
+}
+
+static void sm_late_apply(const struct sm_late_req *req)
+{
+	struct sm_vma_result res = { 0 };
+	struct sm_rewrite_rec rec;
+
+	if (!req->dry_run)
+		sm_vma_set_advice(req->mm, req->start, req->end, req->from,
+				  req->to, &res);
+	sm_late_done(req, res.changed);
+	if (!req->dry_run && !res.changed) {
+		sm_rewrite_count_skipped();
+		return;
+	}
+	rec = (struct sm_rewrite_rec){
+		.start = req->start,
+		.len = req->end - req->start,
+		.tgid = req->tgid,
+		.asked = req->from,
+		.applied = req->to,
+		.seq_permille = req->seq_permille,
+		.mode = req->dry_run ? SM_MODE_LATE_DRY_RUN : SM_MODE_LATE,
+	};
+	memcpy(rec.comm, req->comm, sizeof(rec.comm));
+	sm_rewrite_log(&rec);
+}
+
+/* Process context: may sleep on the mmap lock and in mmput(). */
+static void sm_late_work_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&sm_late_list);
+	struct sm_late_req *req, *next;
+
+	llist_for_each_entry_safe(req, next, list, node) {
+		sm_late_apply(req);
+		mmput(req->mm);
+		clear_bit_unlock(req - sm_late_reqs, sm_late_busy);
+	}
+}
 
 static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 {
 	struct task_struct *task;
+	struct sm_range *r;
 
 	raw_spin_lock(&p->lock);
 	v->tgid = p->tgid;
 	v->rewrites = p->rewrites;
-	v->seq = p->pat.nr_seq;
-	v->rand = p->pat.nr_rand;
-	v->verdict = p->pat.verdict;
+	v->late = p->late;
+	v->seq = p->nr_seq;
+	v->rand = p->nr_rand;
+	v->verdict = p->ev.verdict;
+	v->nr_ranges = 0;
+	for (r = p->ranges; r < p->ranges + SM_RANGES; r++) {
+		if (!r->advice)
+			continue;
+		v->ranges[v->nr_ranges++] = (struct sm_range_view){
+			.start = r->start,
+			.len = r->end - r->start,
+			.advice = r->advice,
+			.faults = r->faults,
+			.seq_permille = sm_evidence_permille(&r->ev),
+			.corrections = r->corrections,
+			.verdict = r->ev.verdict,
+		};
+	}
 	raw_spin_unlock(&p->lock);
 
 	task = pid_task(find_pid_ns(v->tgid, &init_pid_ns), PIDTYPE_TGID);
@@ -528,27 +908,10 @@ static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 		sm_task_comm(v->comm, task);
 	else
 		v->comm[0] = '\0';
-	sm_comm_field(v->comm);
 }
 
-void sm_tracker_show_processes(struct seq_file *m)
-{
-	struct sm_proc_view v;
-	struct sm_proc *p;
-	int bkt;
-
-	seq_puts(m, "pid comm faults sequential random verdict rewrites\n");
-	rcu_read_lock();
-	hash_for_each_rcu(sm_procs, bkt, p, node) {
-		sm_proc_view(p, &v);
-		seq_printf(m, "%d %s %llu %llu %llu %s %u\n", v.tgid, v.comm,
-			   v.seq + v.rand, v.seq, v.rand,
-			   sm_verdict_name(v.verdict), v.rewrites);
-	}
-	rcu_read_unlock();
-}
-
-void sm_tracker_show_seq_faults(struct seq_file *m)
+void sm_tracker_for_each(void (*fn)(const struct sm_proc_view *v, void *arg),
+			 void *arg)
 {
 	struct sm_proc_view v;
 	struct sm_proc *p;
@@ -557,7 +920,7 @@ void sm_tracker_show_seq_faults(struct seq_file *m)
 	rcu_read_lock();
 	hash_for_each_rcu(sm_procs, bkt, p, node) {
 		sm_proc_view(p, &v);
-		seq_printf(m, "%d %llu\n", v.tgid, v.seq);
+		fn(&v, arg);
 	}
 	rcu_read_unlock();
 }
@@ -577,6 +940,7 @@ int sm_tracker_init(void)
 		return -ENOMEM;
 	INIT_DELAYED_WORK(&sm_sweep_work, sm_sweep);
 	INIT_WORK(&sm_refill_work, sm_reserve_refill);
+	INIT_WORK(&sm_late_work, sm_late_work_fn);
 	return 0;
 }
 

@@ -10,11 +10,13 @@
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include "decide.h"
 #include "smart_madvise.h"
 
 struct sm_tunables sm_tun = {
 	.enable = 0,
 	.dry_run = 0,
+	.late = 1,
 	.window_size = 64,
 	.threshold = 75,
 	.max_gap_pages = 32,
@@ -59,32 +61,24 @@ static int sm_tunable_parse(const struct sm_tunable *t, const char *buf,
 	return 0;
 }
 
-/* Arms or disarms every probe as a whole; caller holds sm_tun_lock. */
+static const struct sm_tunables_ops *sm_ops;
+
+/* Caller holds sm_tun_lock. */
 static int sm_apply_enable(unsigned int on)
 {
 	int ret;
 
 	if (on == sm_tun.enable)
 		return 0;
-	if (on) {
-		ret = sm_tracker_start();
-		if (ret)
-			return ret;
-		ret = sm_rewrite_start();
-		if (ret) {
-			sm_tracker_stop();
-			return ret;
-		}
-	} else {
-		sm_rewrite_stop();
-		sm_tracker_stop();
-	}
+	ret = sm_ops->set_enable(on);
+	if (ret)
+		return ret;
 	WRITE_ONCE(sm_tun.enable, on);
 	pr_info("%s\n", on ? "enabled" : "disabled");
 	return 0;
 }
 
-int sm_set_enable(bool on)
+int sm_tunables_set_enable(bool on)
 {
 	int ret;
 
@@ -197,6 +191,7 @@ const struct kernel_param_ops sm_choice_ops = {
 
 SM_TUNABLE(enable, 0, 1);
 SM_TUNABLE(dry_run, 0, 1);
+SM_TUNABLE(late, 0, 1);
 SM_TUNABLE(window_size, SM_WINDOW_MIN, SM_WINDOW_MAX);
 SM_TUNABLE(threshold, SM_THRESHOLD_MIN, SM_THRESHOLD_MAX);
 SM_TUNABLE(max_gap_pages, SM_GAP_MIN, SM_GAP_MAX);
@@ -207,6 +202,8 @@ module_param_cb(enable, &sm_param_ops, &sm_tunable_enable, 0444);
 MODULE_PARM_DESC(enable, "Track faults and rewrite advice (0..1, default 0)");
 module_param_cb(dry_run, &sm_param_ops, &sm_tunable_dry_run, 0444);
 MODULE_PARM_DESC(dry_run, "Decide and log, never change advice (0..1, default 0)");
+module_param_cb(late, &sm_param_ops, &sm_tunable_late, 0444);
+MODULE_PARM_DESC(late, "Correct a mapping's advice later, from its own faults (0..1, default 1)");
 module_param_cb(window_size, &sm_param_ops, &sm_tunable_window_size, 0444);
 MODULE_PARM_DESC(window_size, "Faults a verdict looks at (8..512, default 64)");
 module_param_cb(threshold, &sm_param_ops, &sm_tunable_threshold, 0444);
@@ -228,22 +225,32 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t fault_hook_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", sm_tracker_hook_name());
+	return sysfs_emit(buf, "%s\n", sm_ops->fault_hook_name());
 }
 
 static ssize_t madvise_hook_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", sm_rewrite_hook_name());
+	return sysfs_emit(buf, "%s\n", sm_ops->madvise_hook_name());
+}
+
+static ssize_t late_support_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	const char *why = sm_ops->late_unsupported();
+
+	return why ? sysfs_emit(buf, "no: %s\n", why) : sysfs_emit(buf, "yes\n");
 }
 
 static struct kobj_attribute sm_version_attr = __ATTR_RO(version);
 static struct kobj_attribute sm_fault_hook_attr = __ATTR_RO(fault_hook);
 static struct kobj_attribute sm_madvise_hook_attr = __ATTR_RO(madvise_hook);
+static struct kobj_attribute sm_late_support_attr = __ATTR_RO(late_support);
 
 static struct attribute *sm_attrs[] = {
 	&sm_tunable_enable.attr.attr,
 	&sm_tunable_dry_run.attr.attr,
+	&sm_tunable_late.attr.attr,
 	&sm_tunable_window_size.attr.attr,
 	&sm_tunable_threshold.attr.attr,
 	&sm_tunable_max_gap_pages.attr.attr,
@@ -252,6 +259,7 @@ static struct attribute *sm_attrs[] = {
 	&sm_version_attr.attr,
 	&sm_fault_hook_attr.attr,
 	&sm_madvise_hook_attr.attr,
+	&sm_late_support_attr.attr,
 	NULL,
 };
 
@@ -259,10 +267,12 @@ static const struct attribute_group sm_attr_group = {
 	.attrs = sm_attrs,
 };
 
-int sm_tunables_init(void)
+/* Last at load: from here on user space may write enable=1. */
+int sm_tunables_init(const struct sm_tunables_ops *ops)
 {
 	int ret;
 
+	sm_ops = ops;
 	sm_kobj = kobject_create_and_add("smart_madvise", kernel_kobj);
 	if (!sm_kobj)
 		return -ENOMEM;

@@ -34,7 +34,7 @@ check() { # LABEL VERDICT BASIS(pages|faults) sm_scan args...
 	P=$(kv "$out" touched_pages) W=$(kv "$out" workload_faults) T=$(kv "$out" total_faults)
 	log "$label: program: pages $P, workload faults $W, lifetime faults $T"
 	set -- $line
-	if [ $# -ne 7 ]; then fail "$label: pid $pid not in processes"; show "$SM_DBG/processes"; return; fi
+	if [ $# -ne 8 ]; then fail "$label: pid $pid not in processes"; show "$SM_DBG/processes"; return; fi
 	expect_eq "$label: comm" "$2" sm_scan
 	expect_eq "$label: faults = sequential + random" "$3" $(($4 + $5))
 	expect_eq "$label: seq_page_faults = sequential" "$seqpf" "$4"

@@ -13,6 +13,7 @@
 # name min max default
 TUNABLES="enable 0 1 0
 dry_run 0 1 0
+late 0 1 1
 window_size 8 512 64
 threshold 51 100 75
 max_gap_pages 1 1024 32
@@ -118,6 +119,9 @@ expect_match "version" "$(sm_get version)" '^[0-9]+\.[0-9]+\.[0-9]+'
 expect_eq "fault_hook ($(uname -m))" "$(sm_get fault_hook)" "$(sm_auto_fault_hook)"
 expect_eq "version mode" "$(stat -c %a "$SM_SYS/version")" 444
 expect_eq "write to version" "$(sm_write "$SM_SYS/version" '1\n')" "open: EACCES"
+expect_eq "late_support on this kernel" "$(sm_get late_support)" yes
+expect_eq "late_support mode" "$(stat -c %a "$SM_SYS/late_support")" 444
+expect_eq "write to late_support" "$(sm_write "$SM_SYS/late_support" 'no\n')" "open: EACCES"
 for f in seq_page_faults processes rewrites stats; do
 	expect_eq "debugfs $f mode" "$(stat -c %a "$SM_DBG/$f")" 400
 done
@@ -137,7 +141,7 @@ fi
 # ... invalid ones refuse the load, naming the parameter.
 for p in window_size=7 window_size=513 window_size=abc window_size= \
 	 threshold=50 threshold=101 threshold=-75 enable=2 enable=yes \
-	 dry_run=2 max_gap_pages=0 max_gap_pages=1025 max_processes=0 \
+	 dry_run=2 late=2 late=-1 max_gap_pages=0 max_gap_pages=1025 max_processes=0 \
 	 max_processes=65537 sample_interval_ms=9 window_size=99999999999 \
 	 window_size=64x; do
 	dmesg -c > /dev/null

@@ -13,7 +13,7 @@ ln -sf "$(command -v sm_scan)" "/tmp/$name" || { fail "cannot create the symlink
 bg_ready /tmp/comm.out "/tmp/$name" -m anon -n 256 -a random -P || { fail "program did not start"; finish; }
 pid=$(kv /tmp/comm.out pid)
 expect_eq "processes: comm of pid $pid" "$(sm_proc_field "$pid" 2)" "$want"
-expect_eq "processes: fields on the line" "$(sm_proc "$pid" | awk '{ print NF }')" 7
+expect_eq "processes: fields on the line" "$(sm_proc "$pid" | awk '{ print NF }')" 8
 expect_eq "rewrites: comm of pid $pid" "$(sm_rewrites_for "$pid" | awk '{ print $3 }' | head -n1)" "$want"
 expect_eq "rewrites: fields on the line" "$(sm_rewrites_for "$pid" | awk '{ print NF }' | head -n1)" 9
 bg_stop

@@ -14,6 +14,7 @@ N=220
 [ "$SM_SCALE" = full ] && N=2000
 TUNABLES="enable 0 1
 dry_run 0 1
+late 0 1
 window_size 8 512
 threshold 51 100
 max_gap_pages 1 1024
@@ -86,7 +87,7 @@ sm_unload || fail "rmmod failed"
 
 # Invalid module parameters refuse the load and leave nothing behind.
 refused=0
-for p in enable=2 enable=-1 enable=yes enable= dry_run=2 dry_run=0x1 \
+for p in enable=2 enable=-1 enable=yes enable= dry_run=2 dry_run=0x1 late=2 late=on \
 	 window_size=7 window_size=513 window_size=abc window_size=64x \
 	 window_size=99999999999999999999 window_size=4294967360 window_size=+64 \
 	 "window_size= 64" threshold=50 threshold=101 threshold=-75 threshold=75.0 \
