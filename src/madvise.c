@@ -26,7 +26,7 @@
 #include "compat.h"
 #include "madvise.h"
 #include "rewrite.h"
-#include "smart_madvise.h"
+#include "tunables.h"
 #include "tracker.h"
 
 enum sm_madvise_hook { SM_MADV_AUTO, SM_MADV_DO_MADVISE, SM_MADV_SYSCALL };

@@ -8,7 +8,7 @@
 #include "debugfs.h"
 #include "madvise.h"
 #include "profiler.h"
-#include "smart_madvise.h"
+#include "tunables.h"
 #include "tracker.h"
 #include "vma.h"
 

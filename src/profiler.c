@@ -41,7 +41,7 @@
 
 #include "compat.h"
 #include "profiler.h"
-#include "smart_madvise.h"
+#include "tunables.h"
 #include "tracker.h"
 #include "uapi/smart_madvise.h"
 

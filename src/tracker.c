@@ -34,7 +34,7 @@
 #include <linux/workqueue.h>
 #include "compat.h"
 #include "rewrite.h"
-#include "smart_madvise.h"
+#include "tunables.h"
 #include "sm_trace.h"
 #include "stats.h"
 #include "tracker.h"

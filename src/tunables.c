@@ -11,7 +11,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include "decide.h"
-#include "smart_madvise.h"
+#include "tunables.h"
 
 struct sm_tunables sm_tun = {
 	.enable = 0,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef SMART_MADVISE_H
-#define SMART_MADVISE_H
+#ifndef SMART_MADVISE_TUNABLES_H
+#define SMART_MADVISE_TUNABLES_H
 
 #include <linux/moduleparam.h>
 #include <linux/types.h>
