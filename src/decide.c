@@ -56,6 +56,8 @@ enum sm_fault_class sm_classify(struct sm_streams *s, unsigned long page,
 
 	for (n = 0; n < s->nr; n++) {
 		__u32 bit, delta;
+		int exact;
+		__u8 order;
 
 		/* The stream hit last first, then the others in order. */
 		i = n == 0 ? s->last : (n <= s->last ? n - 1 : n);
@@ -66,13 +68,27 @@ enum sm_fault_class sm_classify(struct sm_streams *s, unsigned long page,
 			*weight = 0;
 			return SM_FAULT_REPEAT;
 		}
-		if (delta > params->max_gap_pages &&
-		    !sm_folio_step(s->page[i], pg, delta))
+		exact = delta == 1 || sm_folio_step(s->page[i], pg, delta);
+		if (delta > params->max_gap_pages && !exact)
 			continue;
-		*weight = 1;
-		if (s->confirmed & bit)
+		/*
+		 * Evidence only where chance seldom lands a random fault: the
+		 * next page, or a folio step repeating the stream's last one
+		 * (worth the pages jumped), the first folio step or any gap
+		 * within max_gap of the stream hit last (one page). A gap in
+		 * another stream advances it but weighs nothing: 32 streams
+		 * max_gap pages wide cover half of an 8 MiB file read at
+		 * random.
+		 */
+		order = exact ? (__u8)__builtin_ctz(delta) : 0xff;
+		if (!exact)
+			*weight = n == 0;
+		else if (order != s->step[i])
+			*weight = 1;
+		else
 			*weight = delta < sm_weight_cap(params) ?
 				  delta : sm_weight_cap(params);
+		s->step[i] = order;
 		s->confirmed |= bit;
 		s->referenced |= bit;
 		s->page[i] = pg;
@@ -80,22 +96,38 @@ enum sm_fault_class sm_classify(struct sm_streams *s, unsigned long page,
 		return SM_FAULT_SEQUENTIAL;
 	}
 
-	/* A new stream: a free slot, else the first not hit since last pass. */
+	/*
+	 * A new stream takes a free slot, else the one under the clock hand
+	 * (which moves one slot per miss) if it is stale: not hit for a turn
+	 * of the hand, two if it ever advanced. Else the hand ages it, and
+	 * the new stream replaces the one hit last if that never advanced,
+	 * or none: with as many scanners as slots, replacing an active one
+	 * makes it miss and replace the next to fault, and so on until
+	 * every scanner misses.
+	 */
+	*weight = 1;
 	if (s->nr < SM_STREAMS) {
 		i = s->nr++;
 	} else {
-		while (s->referenced & (1U << s->next)) {
-			s->referenced &= ~(1U << s->next);
-			s->next = (s->next + 1) % SM_STREAMS;
-		}
+		__u32 hand = 1U << s->next;
+
 		i = s->next;
 		s->next = (s->next + 1) % SM_STREAMS;
+		if ((s->referenced | s->confirmed) & hand) {
+			if (s->referenced & hand)
+				s->referenced &= ~hand;
+			else
+				s->confirmed &= ~hand;
+			i = s->last;
+			if (s->confirmed & (1U << i))
+				return SM_FAULT_RANDOM;
+		}
 	}
 	s->page[i] = pg;
+	s->step[i] = 0xff;
 	s->confirmed &= ~(1U << i);
-	s->referenced &= ~(1U << i);
+	s->referenced |= 1U << i;
 	s->last = i;
-	*weight = 1;
 	return SM_FAULT_RANDOM;
 }
 

@@ -44,11 +44,12 @@ struct sm_params {
  */
 struct sm_streams {
 	__u32 page[SM_STREAMS];
+	__u8 step[SM_STREAMS];	/* log2 of the last exact step, or 0xff */
 	__u32 confirmed;	/* bit i: stream i has advanced at least once */
-	__u32 referenced;	/* bit i: hit since the last replacement pass */
+	__u32 referenced;	/* bit i: hit since the clock hand passed */
 	__u8 nr;
 	__u8 last;		/* the stream hit last, tried first */
-	__u8 next;		/* replaced next: oldest created */
+	__u8 next;		/* the clock hand: one slot per miss */
 };
 
 /* Recent evidence in pages, aged by halving. */
