@@ -28,12 +28,15 @@ static uint64_t now_ns(void)
 
 static double run(unsigned long n, int random)
 {
-	struct sm_pattern p;
+	struct sm_streams s;
+	struct sm_evidence e;
 	uint64_t seed = 88172645463325252ULL, t0;
 	unsigned long i, page = 1000;
 	volatile int sink = 0;
+	__u32 weight;
 
-	sm_pattern_init(&p);
+	sm_streams_init(&s);
+	sm_evidence_init(&e);
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		if (random) {
@@ -44,8 +47,8 @@ static double run(unsigned long n, int random)
 		} else {
 			page++;
 		}
-		sink += sm_record(&p, sm_classify(&p, page, params.max_gap_pages),
-				  &params);
+		sink += sm_evidence_add(&e, sm_classify(&s, page, &params, &weight),
+					weight, &params);
 	}
 	return (double)(now_ns() - t0) / n;
 }
