@@ -14,6 +14,9 @@
  *   prof_helper runas UID CMD ARGS...  exec CMD as UID (gid UID too)
  *   prof_helper fault PAGES            touch PAGES fresh pages, print READY,
  *                                      pause until killed
+ *   prof_helper leaderexit PAGES       the main thread exits; a second
+ *                                      thread then touches PAGES fresh pages
+ *                                      in order, prints READY, pauses
  *   prof_helper spin                   burn CPU until killed
  *   prof_helper hdr [-d FD]            print the ring header (of the device
  *                                      or FD) as KEY=VALUE
@@ -50,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,6 +380,37 @@ static int do_mapwrite(void)
 	return 0;
 }
 
+/* Runs on after the leader exited: waits for the zombie, then faults. */
+static void *leader_gone_toucher(void *arg)
+{
+	long pages = *(long *)arg, i;
+	char state = 0, path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)getpid());
+	while (state != 'Z') {
+		usleep(10000);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && strrchr(buf, ')'))
+			state = strrchr(buf, ')')[2];
+		fclose(f);
+	}
+	p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		exit(1);
+	madvise(p, pages * 4096, MADV_NOHUGEPAGE);
+	for (i = 0; i < pages; i++)
+		p[i * 4096] = 1;
+	printf("READY\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const struct sm_ring_header *h;
@@ -415,6 +450,15 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		for (;;)
 			pause();
+	}
+	if (!strcmp(argv[1], "leaderexit") && argc == 3) {
+		static long pages;
+		pthread_t t;
+
+		pages = atol(argv[2]);
+		if (pthread_create(&t, NULL, leader_gone_toucher, &pages))
+			return 1;
+		pthread_exit(NULL);
 	}
 	if (!strcmp(argv[1], "spin")) {
 		volatile unsigned long x = 0;
