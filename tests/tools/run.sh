@@ -127,6 +127,11 @@ expect_completion "set win -> window_size" "window_size " smadvctl set win
 expect_completion "set does not offer read-only version" "" smadvctl set v
 expect_completion "get v -> version" "version " smadvctl get v
 expect_completion "set enable -> 0 1" "0 1 " smadvctl set enable ""
+expect_completion "set la -> late, not late_support" "late " smadvctl set la
+expect_completion "get late -> late late_support" "late late_support " smadvctl get late
+expect_completion "set late -> 0 1" "0 1 " smadvctl set late ""
+expect_completion "'m' -> mappings metrics monitor" "mappings metrics monitor " smadvctl m
+expect_completion "mappings options" "--json " smadvctl mappings -
 expect_completion "top options" "--json -d -n " smadvctl top -
 expect_completion "monitor options" "--count --csv --follow --help --new --unregister " smadvctl monitor --
 
