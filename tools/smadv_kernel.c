@@ -33,7 +33,7 @@ const struct smk_tunable smk_tunables[] = {
 	{ "dry_run", 0, 1, 0, 0, 0,
 	  "1: decide and log rewrites but never change any advice" },
 	{ "window_size", 8, 512, 64, 0, 0,
-	  "number of most recent faults a verdict looks at" },
+	  "pages of recent fault evidence a verdict needs (older evidence ages)" },
 	{ "threshold", 51, 100, 75, 0, 0,
 	  "percent of the window that must be sequential (or random) for a verdict" },
 	{ "max_gap_pages", 1, 1024, 32, 0, 0,
@@ -42,11 +42,15 @@ const struct smk_tunable smk_tunables[] = {
 	  "cap on tracked processes; beyond it they are counted as untracked" },
 	{ "sample_interval_ms", 10, 10000, 50, 0, 1,
 	  "profiler sampling period in milliseconds" },
+	{ "late", 0, 1, 1, 0, 0,
+	  "1: correct the advice of an advised mapping whose own faults contradict it" },
 	{ "version", 0, 0, 0, 1, 0, "module version (read-only)" },
 	{ "fault_hook", 0, 0, 0, 1, 1,
 	  "how faults are observed: tracepoint or kprobe (read-only)" },
 	{ "madvise_hook", 0, 0, 0, 1, 1,
 	  "how madvise calls are rewritten: do_madvise or syscall (read-only)" },
+	{ "late_support", 0, 0, 0, 1, 0,
+	  "whether late correction works here: yes, or no: REASON (read-only)" },
 };
 const size_t smk_ntunables = ARRAY_SIZE(smk_tunables);
 
@@ -602,10 +606,30 @@ static int parse_verdict(const char *s, enum smk_verdict *v)
 	return -EINVAL;
 }
 
-/* "pid comm faults sequential random verdict rewrites" after a header. */
+/*
+ * A header line that must be exactly want (the column names), so that a
+ * module of another release is named as such instead of misread.
+ */
+static int check_header(char **tok, int n, const char *want)
+{
+	char copy[128], *w, *save = NULL;
+	int i = 0;
+
+	snprintf(copy, sizeof(copy), "%s", want);
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (i >= n || strcmp(tok[i], w))
+			return -1;
+		i++;
+	}
+	return i == n ? 0 : -1;
+}
+
+#define PROCS_HEADER	"pid comm faults sequential random verdict rewrites late"
+
+/* PROCS_HEADER, then one line per process with those 8 columns. */
 int smk_parse_procs(const char *text, struct smk_procs *p)
 {
-	char *copy = strdup(text), *pos = copy, *tok[8], *line;
+	char *copy = strdup(text), *pos = copy, *tok[9], *line;
 	const char *why = "";
 	size_t cap = 0;
 	int n, lineno = 0;
@@ -615,21 +639,26 @@ int smk_parse_procs(const char *text, struct smk_procs *p)
 	p->n = 0;
 	if (!copy)
 		return seterr(SMK_EXIT_FAIL, "out of memory");
-	while ((n = next_line(&pos, tok, 8, &line)) >= 0) {
+	while ((n = next_line(&pos, tok, 9, &line)) >= 0) {
 		struct smk_proc *e;
 		void *nv;
 
 		lineno++;
-		if (n == 0)
+		if (n == 0 && lineno > 1)
 			continue;
 		if (lineno == 1) {
-			why = "expected a header starting with 'pid'";
-			if (strcasecmp(tok[0], "pid"))
+			why = "expected the header '" PROCS_HEADER "'";
+			if (n == 7 && !strcmp(tok[0], "pid") && !strcmp(tok[6], "rewrites"))
+				why = "the header has no 'late' column: the module predates "
+				      "late correction";
+			if (check_header(tok, n, PROCS_HEADER) < 0)
 				goto bad;
 			continue;
 		}
-		why = "expected 'pid comm faults sequential random verdict rewrites'";
-		if (n < 7)
+		why = "expected 8 columns '" PROCS_HEADER "'";
+		if (n == 7)
+			why = "7 columns, no 'late' column: the module predates late correction";
+		if (n != 8)
 			goto bad;
 		nv = grow(p->v, p->n, &cap, sizeof(*p->v));
 		if (!nv)
@@ -637,19 +666,30 @@ int smk_parse_procs(const char *text, struct smk_procs *p)
 		p->v = nv;
 		e = &p->v[p->n];
 		memset(e, 0, sizeof(*e));
-		if (parse_u64(tok[0], &pid, 10) < 0 || pid > 0x7fffffff ||
-		    strlen(tok[1]) >= SMK_COMM_LEN ||
-		    parse_u64(tok[2], &e->faults, 10) < 0 ||
+		why = "pid is not a number in 1..2147483647";
+		if (parse_u64(tok[0], &pid, 10) < 0 || pid < 1 || pid > 0x7fffffff)
+			goto bad;
+		why = "comm is too long";
+		if (strlen(tok[1]) >= SMK_COMM_LEN)
+			goto bad;
+		why = "faults, sequential, random, rewrites and late must be decimal counts";
+		if (parse_u64(tok[2], &e->faults, 10) < 0 ||
 		    parse_u64(tok[3], &e->sequential, 10) < 0 ||
 		    parse_u64(tok[4], &e->random, 10) < 0 ||
-		    parse_u64(tok[6], &e->rewrites, 10) < 0)
+		    parse_u64(tok[6], &e->rewrites, 10) < 0 ||
+		    parse_u64(tok[7], &e->late, 10) < 0)
 			goto bad;
-		why = "unknown verdict";
+		why = "verdict must be unknown, sequential, random or mixed";
 		if (parse_verdict(tok[5], &e->verdict) < 0)
 			goto bad;
 		e->pid = pid;
 		strcpy(e->comm, tok[1]);
 		p->n++;
+	}
+	if (lineno == 0) {
+		lineno = 1;
+		why = "empty, expected the header '" PROCS_HEADER "'";
+		goto bad;
 	}
 	free(copy);
 	return 0;
@@ -683,6 +723,13 @@ void smk_procs_free(struct smk_procs *p)
 }
 
 /* ---- rewrites ---------------------------------------------------------- */
+
+const char *smk_rewrite_mode(const struct smk_rewrite *e)
+{
+	if (e->late)
+		return e->dry_run ? "late_dry_run" : "late";
+	return e->dry_run ? "dry_run" : "applied";
+}
 
 /* "time_ns pid comm start length asked applied seq_permille mode" */
 int smk_parse_rewrites(const char *text, struct smk_rewrites *r)
@@ -729,11 +776,17 @@ int smk_parse_rewrites(const char *text, struct smk_rewrites *r)
 		    strlen(tok[6]) >= SMK_NAME_LEN ||
 		    parse_u64(tok[7], &permille, 10) < 0 || permille > 1000)
 			goto bad;
-		why = "MODE must be applied or dry_run";
-		if (!strcmp(tok[8], "dry_run"))
+		why = "mode must be applied, dry_run, late or late_dry_run";
+		if (!strcmp(tok[8], "dry_run")) {
 			e->dry_run = 1;
-		else if (strcmp(tok[8], "applied"))
+		} else if (!strcmp(tok[8], "late")) {
+			e->late = 1;
+		} else if (!strcmp(tok[8], "late_dry_run")) {
+			e->late = 1;
+			e->dry_run = 1;
+		} else if (strcmp(tok[8], "applied")) {
 			goto bad;
+		}
 		e->pid = pid;
 		e->seq_permille = permille;
 		strcpy(e->comm, tok[2]);
@@ -770,4 +823,124 @@ void smk_rewrites_free(struct smk_rewrites *r)
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
+}
+
+/* ---- mappings ---------------------------------------------------------- */
+
+#define MAPPINGS_HEADER \
+	"pid start length advice faults seq_permille verdict corrections"
+
+/* An advice name as the module prints it: lower case letters and '_'. */
+static int advice_word(const char *s)
+{
+	if (!*s || strlen(s) >= SMK_NAME_LEN)
+		return -EINVAL;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && *s != '_')
+			return -EINVAL;
+	return 0;
+}
+
+static int parse_hex(const char *s, uint64_t *v)
+{
+	if (strncmp(s, "0x", 2))
+		return -EINVAL;
+	return parse_u64(s + 2, v, 16);
+}
+
+/* MAPPINGS_HEADER, then one line per advised range with those 8 columns. */
+int smk_parse_mappings(const char *text, struct smk_mappings *m)
+{
+	char *copy = strdup(text), *pos = copy, *tok[9], *line;
+	const char *why = "";
+	size_t cap = 0;
+	int n, lineno = 0;
+	uint64_t pid, permille;
+
+	m->v = NULL;
+	m->n = 0;
+	if (!copy)
+		return seterr(SMK_EXIT_FAIL, "out of memory");
+	while ((n = next_line(&pos, tok, 9, &line)) >= 0) {
+		struct smk_mapping *e;
+		void *nv;
+
+		lineno++;
+		if (n == 0 && lineno > 1)
+			continue;
+		if (lineno == 1) {
+			why = "expected the header '" MAPPINGS_HEADER "'";
+			if (check_header(tok, n, MAPPINGS_HEADER) < 0)
+				goto bad;
+			continue;
+		}
+		why = "expected 8 columns '" MAPPINGS_HEADER "'";
+		if (n != 8)
+			goto bad;
+		nv = grow(m->v, m->n, &cap, sizeof(*m->v));
+		if (!nv)
+			goto oom;
+		m->v = nv;
+		e = &m->v[m->n];
+		memset(e, 0, sizeof(*e));
+		why = "pid is not a number in 1..2147483647";
+		if (parse_u64(tok[0], &pid, 10) < 0 || pid < 1 || pid > 0x7fffffff)
+			goto bad;
+		why = "start and length must be hexadecimal with 0x, length not 0";
+		if (parse_hex(tok[1], &e->start) < 0 ||
+		    parse_hex(tok[2], &e->length) < 0 || !e->length ||
+		    e->start + e->length < e->start)
+			goto bad;
+		why = "advice must be a lower case advice name such as random or sequential";
+		if (advice_word(tok[3]) < 0)
+			goto bad;
+		why = "faults and corrections must be decimal counts";
+		if (parse_u64(tok[4], &e->faults, 10) < 0 ||
+		    parse_u64(tok[7], &e->corrections, 10) < 0)
+			goto bad;
+		why = "seq_permille must be a number in 0..1000";
+		if (parse_u64(tok[5], &permille, 10) < 0 || permille > 1000)
+			goto bad;
+		why = "verdict must be unknown, sequential, random or mixed";
+		if (parse_verdict(tok[6], &e->verdict) < 0)
+			goto bad;
+		e->pid = pid;
+		e->seq_permille = permille;
+		strcpy(e->advice, tok[3]);
+		m->n++;
+	}
+	if (lineno == 0) {
+		lineno = 1;
+		why = "empty, expected the header '" MAPPINGS_HEADER "'";
+		goto bad;
+	}
+	free(copy);
+	return 0;
+bad:
+	free(copy);
+	smk_mappings_free(m);
+	return format_error("mappings", lineno, why);
+oom:
+	free(copy);
+	smk_mappings_free(m);
+	return seterr(SMK_EXIT_FAIL, "out of memory");
+}
+
+int smk_mappings_read(struct smk_mappings *m)
+{
+	char *text;
+	int ret;
+
+	if (read_debugfs("mappings", &text) < 0)
+		return -1;
+	ret = smk_parse_mappings(text, m);
+	free(text);
+	return ret;
+}
+
+void smk_mappings_free(struct smk_mappings *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
 }

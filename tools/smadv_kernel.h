@@ -75,6 +75,7 @@ struct smk_proc {
 	int pid;
 	char comm[SMK_COMM_LEN];
 	uint64_t faults, sequential, random, rewrites;
+	uint64_t late;		/* late corrections applied */
 	enum smk_verdict verdict;
 };
 
@@ -91,10 +92,30 @@ struct smk_rewrite {
 	char asked[SMK_NAME_LEN], applied[SMK_NAME_LEN];
 	unsigned int seq_permille;
 	int dry_run;
+	int late;		/* a late correction of a mapping, not a call */
 };
+
+/* The rewrites file's mode column: applied, dry_run, late, late_dry_run. */
+const char *smk_rewrite_mode(const struct smk_rewrite *e);
 
 struct smk_rewrites {
 	struct smk_rewrite *v;
+	size_t n;
+};
+
+/* One advised range of a process, with its own evidence (debugfs mappings). */
+struct smk_mapping {
+	int pid;
+	uint64_t start, length;
+	char advice[SMK_NAME_LEN];	/* current advice, after corrections */
+	uint64_t faults;
+	unsigned int seq_permille;
+	enum smk_verdict verdict;
+	uint64_t corrections;
+};
+
+struct smk_mappings {
+	struct smk_mapping *v;
 	size_t n;
 };
 
@@ -124,10 +145,14 @@ void smk_procs_free(struct smk_procs *p);
 int smk_rewrites_read(struct smk_rewrites *r);
 void smk_rewrites_free(struct smk_rewrites *r);
 
+int smk_mappings_read(struct smk_mappings *m);
+void smk_mappings_free(struct smk_mappings *m);
+
 /* Parsers, exposed for tests: take a whole file's text. */
 int smk_parse_stats(const char *text, struct smk_stats *st);
 int smk_parse_procs(const char *text, struct smk_procs *p);
 int smk_parse_rewrites(const char *text, struct smk_rewrites *r);
+int smk_parse_mappings(const char *text, struct smk_mappings *m);
 int smk_parse_version_major(const char *version, unsigned long *major);
 
 #endif

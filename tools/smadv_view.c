@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smadv_view.c - "smadvctl top" and "smadvctl events".
+ * smadv_view.c - "smadvctl top", "smadvctl events" and "smadvctl mappings".
  *
  * top redraws with plain ANSI sequences on a terminal (no curses, so the
  * binary links statically) and prints plain snapshots otherwise.
@@ -124,12 +124,14 @@ static void top_json(const struct smk_procs *p, const struct smk_procs *prev,
 		printf("%s{\"pid\":%d,\"comm\":", i ? "," : "", e->pid);
 		fmt_json_str(stdout, e->comm);
 		printf(",\"faults\":%llu,\"sequential\":%llu,\"random\":%llu,"
-		       "\"verdict\":\"%s\",\"rewrites\":%llu,\"faults_per_sec\":",
+		       "\"verdict\":\"%s\",\"rewrites\":%llu,\"late\":%llu,"
+		       "\"faults_per_sec\":",
 		       (unsigned long long)e->faults,
 		       (unsigned long long)e->sequential,
 		       (unsigned long long)e->random,
 		       smk_verdict_names[e->verdict],
-		       (unsigned long long)e->rewrites);
+		       (unsigned long long)e->rewrites,
+		       (unsigned long long)e->late);
 		r = rate(e, prev, dt);
 		if (r < 0)
 			printf("null}");
@@ -144,6 +146,7 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 		     int tty)
 {
 	int64_t tracked = 0, untracked = 0, faults = 0, rewrites = 0, dry = 0;
+	int64_t late = 0, late_dry = 0, mappings = 0;
 	unsigned long enable = 0, dry_run = 0;
 	size_t i, rows = (size_t)-1;
 	struct winsize ws;
@@ -155,6 +158,9 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 	smk_stats_get(st, "faults", &faults);
 	smk_stats_get(st, "rewrites", &rewrites);
 	smk_stats_get(st, "rewrites_dry_run", &dry);
+	smk_stats_get(st, "late_corrections", &late);
+	smk_stats_get(st, "late_corrections_dry_run", &late_dry);
+	smk_stats_get(st, "mappings_tracked", &mappings);
 	smk_tunable_read_ulong("enable", &enable);
 	smk_tunable_read_ulong("dry_run", &dry_run);
 
@@ -164,16 +170,17 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 4)
 			rows = ws.ws_row - 4;
 	}
-	printf("smart_madvise %s  %s%s  processes: %lld  faults: %lld"
-	       " (untracked %lld)  rewrites: %lld (dry-run %lld)\n",
+	printf("smart_madvise %s  %s%s  processes: %lld  mappings: %lld"
+	       "  faults: %lld (untracked %lld)  rewrites: %lld (dry-run %lld)"
+	       "  late: %lld (dry-run %lld)\n",
 	       version, enable ? "enabled" : "DISABLED",
 	       dry_run ? " (dry run)" : "", (long long)tracked,
-	       (long long)faults, (long long)untracked,
-	       (long long)rewrites,
-	       (long long)dry);
-	printf("%7s %-16s %12s %10s %5s %12s %12s %-10s %8s\n", "PID", "COMM",
+	       (long long)mappings, (long long)faults, (long long)untracked,
+	       (long long)rewrites, (long long)dry,
+	       (long long)late, (long long)late_dry);
+	printf("%7s %-16s %12s %10s %5s %12s %12s %-10s %8s %5s\n", "PID", "COMM",
 	       "FAULTS", "FAULTS/S", "SEQ%", "SEQUENTIAL", "RANDOM", "VERDICT",
-	       "REWRITES");
+	       "REWRITES", "LATE");
 	for (i = 0; i < p->n && i < rows; i++) {
 		const struct smk_proc *e = &p->v[i];
 
@@ -182,14 +189,15 @@ static void top_text(const struct smk_procs *p, const struct smk_procs *prev,
 			snprintf(rbuf, sizeof(rbuf), "-");
 		else
 			snprintf(rbuf, sizeof(rbuf), "%.0f", r);
-		printf("%7d %-16.16s %12llu %10s %5.1f %12llu %12llu %-10s %8llu\n",
+		printf("%7d %-16.16s %12llu %10s %5.1f %12llu %12llu %-10s %8llu %5llu\n",
 		       e->pid, fmt_term(e->comm, comm, sizeof(comm)),
 		       (unsigned long long)e->faults, rbuf,
 		       e->faults ? 100.0 * e->sequential / e->faults : 0.0,
 		       (unsigned long long)e->sequential,
 		       (unsigned long long)e->random,
 		       smk_verdict_names[e->verdict],
-		       (unsigned long long)e->rewrites);
+		       (unsigned long long)e->rewrites,
+		       (unsigned long long)e->late);
 	}
 	if (tty && i < p->n)
 		printf("... %zu more\n", p->n - i);
@@ -310,7 +318,7 @@ static void event_text(const struct smk_rewrite *e)
 	       e->pid, fmt_term(e->comm, comm, sizeof(comm)),
 	       (unsigned long long)e->start,
 	       (unsigned long long)(e->start + e->length), e->asked, e->applied,
-	       e->seq_permille / 10.0, e->dry_run ? "dry_run" : "applied");
+	       e->seq_permille / 10.0, smk_rewrite_mode(e));
 }
 
 static void event_json(const struct smk_rewrite *e)
@@ -323,8 +331,9 @@ static void event_json(const struct smk_rewrite *e)
 	fmt_json_str(stdout, e->asked);
 	printf(",\"applied\":");
 	fmt_json_str(stdout, e->applied);
-	printf(",\"seq_permille\":%u,\"dry_run\":%s}", e->seq_permille,
-	       e->dry_run ? "true" : "false");
+	printf(",\"seq_permille\":%u,\"dry_run\":%s,\"late\":%s,\"mode\":\"%s\"}",
+	       e->seq_permille, e->dry_run ? "true" : "false",
+	       e->late ? "true" : "false", smk_rewrite_mode(e));
 }
 
 int cmd_events(int argc, char **argv, int json)
@@ -441,6 +450,129 @@ int cmd_events(int argc, char **argv, int json)
 	}
 	if (json && !follow)
 		printf("]\n");
+	fflush(stdout);
+	return 0;
+}
+
+/* ---- mappings ---------------------------------------------------------- */
+
+static int cmp_mapping(const void *a, const void *b)
+{
+	const struct smk_mapping *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/* A byte count as a short size: 4096 -> 4K, 33554432 -> 32M, 12288 -> 12K. */
+static const char *size_str(uint64_t v, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	int u = 0;
+
+	while (v >= 1024 && !(v % 1024) && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%llu%c", (unsigned long long)v, units[u]);
+	return buf;
+}
+
+static const char *comm_of(const struct smk_procs *p, int pid)
+{
+	const struct smk_proc *e = find_pid(p, pid);
+
+	return e ? e->comm : NULL;
+}
+
+int cmd_mappings(int argc, char **argv, int json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char version[SMK_VERSION_LEN], comm[SMK_COMM_LEN], range[48], size[32];
+	struct smk_mappings m;
+	struct smk_procs p;
+	const char *c;
+	int opt, ret;
+	size_t i;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			printf("usage: smadvctl mappings [--json]\n");
+			return 0;
+		default:
+			return usage_error("mappings: bad option");
+		}
+	}
+	if (optind != argc)
+		return usage_error("mappings takes no arguments");
+
+	ret = need_module(version, sizeof(version));
+	if (ret)
+		return ret;
+	if (smk_check_debugfs() < 0)
+		return report();
+	/* processes only names the command of each pid */
+	if (smk_mappings_read(&m) < 0)
+		return report();
+	if (smk_procs_read(&p) < 0) {
+		smk_mappings_free(&m);
+		return report();
+	}
+	qsort(m.v, m.n, sizeof(*m.v), cmp_mapping);
+
+	if (json)
+		putchar('[');
+	else
+		printf("%7s %-16s %-29s %10s %-10s %10s %6s %-10s %11s\n", "PID",
+		       "COMM", "RANGE", "LENGTH", "ADVICE", "FAULTS", "SEQ%",
+		       "VERDICT", "CORRECTIONS");
+	for (i = 0; i < m.n; i++) {
+		const struct smk_mapping *e = &m.v[i];
+
+		c = comm_of(&p, e->pid);
+		if (json) {
+			printf("%s{\"pid\":%d,\"comm\":", i ? "," : "", e->pid);
+			if (c)
+				fmt_json_str(stdout, c);
+			else
+				fputs("null", stdout);
+			printf(",\"start\":%llu,\"length\":%llu,\"advice\":",
+			       (unsigned long long)e->start,
+			       (unsigned long long)e->length);
+			fmt_json_str(stdout, e->advice);
+			printf(",\"faults\":%llu,\"seq_permille\":%u,\"verdict\":\"%s\","
+			       "\"corrections\":%llu}",
+			       (unsigned long long)e->faults, e->seq_permille,
+			       smk_verdict_names[e->verdict],
+			       (unsigned long long)e->corrections);
+			continue;
+		}
+		snprintf(range, sizeof(range), "0x%llx-0x%llx",
+			 (unsigned long long)e->start,
+			 (unsigned long long)(e->start + e->length));
+		printf("%7d %-16.16s %-29s %10s %-10s %10llu %6.1f %-10s %11llu\n",
+		       e->pid, c ? fmt_term(c, comm, sizeof(comm)) : "-", range,
+		       size_str(e->length, size, sizeof(size)), e->advice,
+		       (unsigned long long)e->faults, e->seq_permille / 10.0,
+		       smk_verdict_names[e->verdict],
+		       (unsigned long long)e->corrections);
+	}
+	if (json)
+		printf("]\n");
+	smk_mappings_free(&m);
+	smk_procs_free(&p);
 	fflush(stdout);
 	return 0;
 }

@@ -27,7 +27,9 @@ static const char usage_text[] =
 "  top [-n N] [-d SECS] [--json]\n"
 "                               tracked processes sorted by faults\n"
 "  events [-f] [-d SECS] [-n N] [--json]\n"
-"                               the rewrite log; -f follows new entries\n"
+"                               the rewrite log (rewrites and late corrections);\n"
+"                               -f follows new entries\n"
+"  mappings [--json]            advised mappings with their own evidence\n"
 "  get NAME                     print one tunable\n"
 "  set NAME VALUE               change one tunable (root)\n"
 "  enable | disable             shorthand for set enable 1 / set enable 0\n"
@@ -36,7 +38,8 @@ static const char usage_text[] =
 "  help                         this text\n"
 "\n"
 "Tunables: enable dry_run window_size threshold max_gap_pages max_processes\n"
-"          sample_interval_ms; read-only: version fault_hook madvise_hook\n"
+"          sample_interval_ms late; read-only: version fault_hook madvise_hook\n"
+"          late_support\n"
 "See smadvctl(8).\n";
 
 int report(void)
@@ -88,7 +91,7 @@ static int cmd_status(int argc, char **argv, int json)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char version[SMK_VERSION_LEN] = "", val[SMK_VERSION_LEN];
+	char version[SMK_VERSION_LEN] = "", val[256];
 	struct smk_stats st;
 	int c, first;
 	size_t i;
@@ -136,6 +139,8 @@ static int cmd_status(int argc, char **argv, int json)
 				printf(", madvise hook: %s", val);
 			printf(")");
 		}
+		if (smk_tunable_read("late_support", val, sizeof(val)) == 0)
+			printf("\nlate correction supported: %s", val);
 		printf("\n\ntunables:\n");
 	}
 	for (i = 0; i < smk_ntunables; i++) {
@@ -302,6 +307,8 @@ int main(int argc, char **argv)
 		return cmd_top(argc, argv, json);
 	if (!strcmp(cmd, "events"))
 		return cmd_events(argc, argv, json);
+	if (!strcmp(cmd, "mappings"))
+		return cmd_mappings(argc, argv, json);
 	if (!strcmp(cmd, "get"))
 		return cmd_get(argc, argv);
 	if (!strcmp(cmd, "set"))

@@ -19,6 +19,7 @@ int parse_delay(const char *s, long *ms);
 
 int cmd_top(int argc, char **argv, int json);
 int cmd_events(int argc, char **argv, int json);
+int cmd_mappings(int argc, char **argv, int json);
 int cmd_metrics(int argc, char **argv);
 
 #endif

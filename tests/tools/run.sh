@@ -10,7 +10,10 @@
 #    strict JSON validator and Python's json, metrics checked by
 #    prometheus_client's parser and by tests/progs/smadv_fmtcheck, which
 #    must agree sample by sample;
-#  - error paths: not loaded, version mismatch, format mismatch, not root,
+#  - late correction: the late/late_support tunables, late columns and modes
+#    in top/events, smadvctl mappings (text, --json), the new metrics;
+#  - error paths: not loaded, version mismatch, format mismatch (each
+#    malformed variant of processes, rewrites and mappings), not root,
 #    unknown and read-only names.
 # Prints TAP and ends with "N passed, N failed[, N skipped]".
 set -uo pipefail
@@ -140,13 +143,16 @@ SYS=$WORK/sys DBG=$WORK/dbg
 mkdir -p "$SYS" "$DBG"
 for kv in enable=1 dry_run=0 window_size=64 threshold=75 max_gap_pages=32 \
 	  max_processes=4096 sample_interval_ms=50 version=0.1.0 fault_hook=kprobe \
-	  madvise_hook=do_madvise; do
+	  madvise_hook=do_madvise late=1 late_support=yes; do
 	echo "${kv#*=}" > "$SYS/${kv%%=*}"
 done
-printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nhandler_samples 16\nhandler_ns 1234567890123\nallocations_live_neg -2\nsome_future_counter 7\n' > "$DBG/stats"
+printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nlate_corrections 3\nlate_corrections_dry_run 1\nlate_skipped 1\nfaults_repeat 12\nfaults_dropped 2\nmappings_tracked 4\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nhandler_samples 16\nhandler_ns 1234567890123\nallocations_live_neg -2\nsome_future_counter 7\n' > "$DBG/stats"
 # comm with a quote, a backslash, a control character and invalid UTF-8
-printf 'pid comm faults sequential random verdict rewrites\n1 init 10 5 5 unknown 0\n200 fio 700 690 10 sequential 2\n300 we"ird\\x\001\377 290 105 185 mixed 0\n4194304 caf\303\251 5 0 5 random 0\n' > "$DBG/processes"
+printf 'pid comm faults sequential random verdict rewrites late\n1 init 10 5 5 unknown 0 0\n200 fio 700 690 10 sequential 2 3\n300 we"ird\\x\001\377 290 105 185 mixed 0 0\n4194304 caf\303\251 5 0 5 random 0 0\n' > "$DBG/processes"
 printf 'time_ns pid comm start length asked applied seq_permille mode\n12345678901 200 fio 0x7f0000000000 0x400000 random sequential 984 applied\n12399999999 300 we"ird\\x\001\377 0x7f0000400000 0x1000 random sequential 970 dry_run\n' > "$DBG/rewrites"
+printf '12400000000 200 fio 0x7f1000000000 0x2000000 random sequential 998 late\n12450000000 200 fio 0x7f2000000000 0x200000 sequential random 12 late_dry_run\n' >> "$DBG/rewrites"
+# two mappings of fio (listed out of order), one of a pid gone from processes
+printf 'pid start length advice faults seq_permille verdict corrections\n200 0x7f2000000000 0x200000 sequential 64 12 random 0\n200 0x7f1000000000 0x2000000 sequential 2048 998 sequential 1\n300 0x7f0000400000 0x1000 random 3 0 unknown 0\n999 0x400000 0x3000 random 40 500 mixed 2\n' > "$DBG/mappings"
 printf '200 690\n' > "$DBG/seq_page_faults"
 export SMADVCTL_SYSFS_DIR=$SYS SMADVCTL_DEBUGFS_DIR=$DBG
 
@@ -183,6 +189,21 @@ assert d["stats"]["faults"] == 1000 and d["stats"]["some_future_counter"] == 7, 
 assert d["stats"]["allocations_live_neg"] == -2, d
 ' "$WORK/out"
 run "--json status (global option)" 0 "$S" --json status
+check "status --json: late and late_support" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["tunables"]["late"] == 1 and d["tunables"]["late_support"] == "yes", d
+assert d["stats"]["late_corrections"] == 3 and d["stats"]["late_skipped"] == 1, d
+' "$WORK/out"
+run "status" 0 "$S" status
+has "status shows late with range" "$WORK/out" 'late +1 +\(0\.\.1, default 1\)'
+has "status shows late_support" "$WORK/out" 'late correction supported: yes'
+has "status shows the new stats" "$WORK/out" 'late_corrections +3 .*faults_repeat +12 .*mappings_tracked +4'
+echo "no: this kernel's VMA flags cannot be changed from a worker" > "$SYS/late_support"
+run "status, late not supported" 0 "$S" status
+has "status shows why late is not supported" "$WORK/out" \
+	"late correction supported: no: this kernel's VMA flags cannot be changed from a worker"
+echo yes > "$SYS/late_support"
 
 run "top -n 1 (not a tty)" 0 "$S" top -n 1
 check "top: plain, no escape sequences" bash -c "! grep -q $'\033' '$WORK/out'"
@@ -204,19 +225,41 @@ assert p[200]["verdict"] == "sequential" and p[200]["rewrites"] == 2
 assert p[200]["faults_per_sec"] == 0.0 and json.loads(lines[0])["processes"][0]["faults_per_sec"] is None
 ' "$WORK/out"
 run "top -n x refused" 2 "$S" top -n x
+run "top -n 1: late corrections" 0 "$S" top -n 1
+has "top: header counts late corrections and mappings" "$WORK/out" \
+	'mappings: 4 .*late: 3 \(dry-run 1\)'
+has "top: LATE column" "$WORK/out" 'VERDICT +REWRITES +LATE '
+has "top: fio's late corrections" "$WORK/out" ' 200 fio .* sequential +2 +3 '
+run "top --json -n 1: late corrections" 0 "$S" top --json -n 1
+check "top --json: late per process" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = {x["pid"]: x for x in d["processes"]}
+assert p[200]["late"] == 3 and p[1]["late"] == 0, p
+assert d["stats"]["late_corrections"] == 3 and d["stats"]["mappings_tracked"] == 4
+' "$WORK/out"
 
 run "events" 0 "$S" events
 has "events: one line per entry" "$WORK/out" '\[ +12\.345678\] +200 fio +0x7f0000000000-0x7f0000400000 random +-> sequential +98\.4% seq +applied'
+has "events: a late correction, its mode named" "$WORK/out" \
+	'200 fio +0x7f1000000000-0x7f1002000000 random +-> sequential +99\.8% seq +late '
+has "events: a late dry run" "$WORK/out" '0x7f2000000000-0x7f2000200000 sequential +-> random +1\.2% seq +late_dry_run'
 run "events -n 1" 0 "$S" events -n 1
-check "events -n 1: only the newest" bash -c "[ \$(grep -c dry_run '$WORK/out') = 1 ] && ! grep -q ' fio ' '$WORK/out'"
+check "events -n 1: only the newest" bash -c "[ \$(wc -l < '$WORK/out') = 2 ] && grep -q ' late_dry_run\$' '$WORK/out'"
 run "events --json" 0 "$S" events --json
 check "events --json: strict JSON" "$FC" json "$WORK/out"
 check "events --json: fields" "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert len(d) == 2 and d[0]["start"] == 0x7f0000000000 and d[0]["length"] == 0x400000
+assert len(d) == 4 and d[0]["start"] == 0x7f0000000000 and d[0]["length"] == 0x400000
 assert d[0]["asked"] == "random" and d[0]["applied"] == "sequential" and d[0]["dry_run"] is False
-assert d[1]["seq_permille"] == 970 and d[1]["dry_run"] is True
+assert d[0]["late"] is False and d[0]["mode"] == "applied"
+assert d[1]["seq_permille"] == 970 and d[1]["dry_run"] is True and d[1]["mode"] == "dry_run"
+assert d[1]["late"] is False
+assert d[2]["late"] is True and d[2]["dry_run"] is False and d[2]["mode"] == "late", d[2]
+assert d[2]["length"] == 0x2000000 and d[2]["seq_permille"] == 998
+assert d[3]["late"] is True and d[3]["dry_run"] is True and d[3]["mode"] == "late_dry_run", d[3]
+assert d[3]["asked"] == "sequential" and d[3]["applied"] == "random"
 ' "$WORK/out"
 # follow: new entries appended while following are printed once
 "$S" events -f --json -d 0.1 > "$WORK/follow" 2>&1 &
@@ -226,7 +269,42 @@ printf '12500000000 200 fio 0x7f0000800000 0x2000 random sequential 990 applied\
 sleep 0.5
 kill "$fpid"; wait "$fpid" 2> /dev/null
 check "events -f: prints new entries once, JSON lines" bash -c \
-	"[ \$(wc -l < '$WORK/follow') = 3 ] && '$FC' json -l '$WORK/follow' && grep -q 12500000000 '$WORK/follow'"
+	"[ \$(wc -l < '$WORK/follow') = 5 ] && '$FC' json -l '$WORK/follow' && grep -q 12500000000 '$WORK/follow'"
+
+# --- mappings -----------------------------------------------------------------
+run "mappings" 0 "$S" mappings
+has "mappings: header" "$WORK/out" '^ *PID +COMM +RANGE +LENGTH +ADVICE +FAULTS +SEQ% +VERDICT +CORRECTIONS '
+check "mappings: sorted by pid, then start" bash -c \
+	"awk 'NR > 1 { print \$1 \":\" \$3 }' '$WORK/out' | tr '\n' ' ' | grep -qx \
+	'200:0x7f1000000000-0x7f1002000000 200:0x7f2000000000-0x7f2000200000 300:0x7f0000400000-0x7f0000401000 999:0x400000-0x403000 '"
+has "mappings: a corrected range, comm from processes" "$WORK/out" \
+	' 200 fio +0x7f1000000000-0x7f1002000000 +32M +sequential +2048 +99\.8 +sequential +1 '
+has "mappings: a range of a pid not in processes" "$WORK/out" ' 999 - +0x400000-0x403000 +12K +random +40 +50\.0 +mixed +2 '
+check "mappings: control characters not printed raw" bash -c "! grep -q $'\001' '$WORK/out'"
+run "mappings --json" 0 "$S" mappings --json
+check "mappings --json: strict JSON" "$FC" json "$WORK/out"
+check "mappings --json: fields and escaping" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [(m["pid"], m["start"]) for m in d] == [(200, 0x7f1000000000), (200, 0x7f2000000000),
+                                              (300, 0x7f0000400000), (999, 0x400000)], d
+m = d[0]
+assert m == {"pid": 200, "comm": "fio", "start": 0x7f1000000000, "length": 0x2000000,
+             "advice": "sequential", "faults": 2048, "seq_permille": 998,
+             "verdict": "sequential", "corrections": 1}, m
+assert d[2]["comm"] == "we\"ird\\x\u0001\ufffd", repr(d[2]["comm"])
+assert d[3]["comm"] is None and d[3]["verdict"] == "mixed" and d[3]["corrections"] == 2
+' "$WORK/out"
+run "--json mappings (global option)" 0 "$S" --json mappings
+check "--json mappings: same as mappings --json" bash -c \
+	"'$S' mappings --json | cmp -s - '$WORK/out'"
+run "mappings with an argument refused" 2 "$S" mappings 200
+run "mappings --bogus refused" 2 "$S" mappings --bogus
+cp "$DBG/mappings" "$WORK/mappings.good"
+printf 'pid start length advice faults seq_permille verdict corrections\n' > "$DBG/mappings"
+run "mappings: none tracked" 0 "$S" mappings --json
+has "mappings: none tracked is an empty array" "$WORK/out" '^\[\] $'
+cp "$WORK/mappings.good" "$DBG/mappings"
 
 # --- metrics ------------------------------------------------------------------
 run "metrics" 0 "$S" metrics
@@ -352,6 +430,15 @@ run "get madvise_hook (read-only text)" 0 "$S" get madvise_hook
 has "get madvise_hook prints the hook" "$WORK/out" "^do_madvise ?$"
 run "get unknown name refused" 2 "$S" get bogus
 has "get unknown: lists known names" "$WORK/err" "unknown tunable 'bogus'.*"
+run "get late" 0 "$S" get late
+has "get late prints the value" "$WORK/out" '^1 $'
+run "get late_support" 0 "$S" get late_support
+has "get late_support prints it" "$WORK/out" '^yes $'
+run "set late 0" 0 "$S" set late 0
+check "set late wrote 0" bash -c "[ \"\$(cat '$SYS/late')\" = 0 ]"
+echo 1 > "$SYS/late"
+run "set read-only late_support refused" 2 "$S" set late_support yes
+has "set late_support: says read-only" "$WORK/err" "'late_support' is read-only"
 run "set window_size 128" 0 "$S" set window_size 128
 check "set writes the value with a newline" bash -c "[ \"\$(cat '$SYS/window_size')\" = 128 ]"
 run "set unknown name refused" 2 "$S" set bogus 1
@@ -372,7 +459,7 @@ has "not loaded: names cause and fix" "$WORK/err" 'not loaded.*modprobe smart_ma
 SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: status --json still JSON" 3 "$S" status --json
 check "not loaded: JSON says loaded=false" "$PY" -c \
 	'import json,sys; assert json.load(open(sys.argv[1]))["loaded"] is False' "$WORK/out"
-for c in "top -n 1" events metrics "get enable" "set enable 1" enable; do
+for c in "top -n 1" events mappings metrics "get enable" "set enable 1" enable; do
 	# shellcheck disable=SC2086
 	SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: $c" 3 "$S" $c
 done
@@ -382,18 +469,79 @@ has "version mismatch: names both versions and the fix" "$WORK/err" "module is v
 run "version mismatch: metrics" 6 "$S" metrics
 echo 0.1.0 > "$SYS/version"
 SMADVCTL_DEBUGFS_DIR=$WORK/nodbg run "debugfs dir missing: top" 4 "$S" top -n 1
+SMADVCTL_DEBUGFS_DIR=$WORK/nodbg run "debugfs dir missing: mappings" 4 "$S" mappings
 has "debugfs dir missing: says so" "$WORK/err" 'does not exist'
-cp "$DBG/processes" "$WORK/processes.good"
-printf 'pid comm faults\n1 init 10\n' > "$DBG/processes"
-run "format mismatch in processes" 6 "$S" top -n 1
-has "format mismatch: names file and line" "$WORK/err" 'processes line 2'
-cp "$WORK/processes.good" "$DBG/processes"
+# bad_format NAME FILE CONTENT LINE WHY CMD...: FILE holding CONTENT (printf
+# %b) is refused by CMD with exit 6, naming the file, the line and the reason.
+bad_format() {
+	local name=$1 file=$2 content=$3 line=$4 why=$5
+	shift 5
+	cp "$DBG/$file" "$WORK/$file.good"
+	printf '%b' "$content" > "$DBG/$file"
+	if run "format mismatch: $name" 6 "$@"; then
+		has "format mismatch: $name: names $file line $line and why" "$WORK/err" \
+			"$file line $line \\(.*$why.*\\): the module and smadvctl disagree.*Fix: install matching"
+	fi
+	cp "$WORK/$file.good" "$DBG/$file"
+}
+PH='pid comm faults sequential random verdict rewrites late\n'
+bad_format "processes: too few columns" processes 'pid comm faults\n1 init 10\n' \
+	1 "expected the header 'pid comm faults sequential random verdict rewrites late'" "$S" top -n 1
+bad_format "processes: the old 7-column format" processes \
+	'pid comm faults sequential random verdict rewrites\n1 init 10 5 5 unknown 0\n' \
+	1 "no 'late' column: the module predates late correction" "$S" top -n 1
+bad_format "processes: a 7-column line" processes "${PH}1 init 10 5 5 unknown 0\n" \
+	2 "no 'late' column" "$S" top -n 1
+bad_format "processes: a 9-column line" processes "${PH}1 init 10 5 5 unknown 0 0 0\n" \
+	2 "expected 8 columns" "$S" top -n 1
+bad_format "processes: late not a number" processes "${PH}1 init 10 5 5 unknown 0 x\n" \
+	2 "decimal counts" "$S" top -n 1
+bad_format "processes: negative late" processes "${PH}1 init 10 5 5 unknown 0 -1\n" \
+	2 "decimal counts" "$S" metrics
+bad_format "processes: unknown verdict" processes "${PH}1 init 10 5 5 bogus 0 0\n" \
+	2 "verdict must be" "$S" top -n 1
+bad_format "processes: pid 0" processes "${PH}0 init 10 5 5 unknown 0 0\n" \
+	2 "pid is not a number" "$S" top -n 1
+bad_format "processes: empty file" processes '' 1 "empty" "$S" top -n 1
+bad_format "rewrites: unknown mode" rewrites \
+	'time_ns pid comm start length asked applied seq_permille mode\n1 2 x 0x1000 0x1000 random sequential 900 late_applied\n' \
+	2 "mode must be applied, dry_run, late or late_dry_run" "$S" events
+MH='pid start length advice faults seq_permille verdict corrections\n'
+while IFS='|' read -r name content line why; do
+	bad_format "mappings: $name" mappings "$content" "$line" "$why" "$S" mappings
+done <<EOF
+another header|pid start length advice faults\n|1|expected the header 'pid start length advice faults seq_permille verdict corrections'
+a data line first|200 0x1000 0x1000 random 1 0 unknown 0\n|1|expected the header
+empty file||1|empty
+7 columns|${MH}200 0x1000 0x1000 random 1 0 unknown\n|2|expected 8 columns
+9 columns|${MH}200 0x1000 0x1000 random 1 0 unknown 0 0\n|2|expected 8 columns
+pid 0|${MH}0 0x1000 0x1000 random 1 0 unknown 0\n|2|pid is not a number
+pid not a number|${MH}x 0x1000 0x1000 random 1 0 unknown 0\n|2|pid is not a number
+pid too large|${MH}2147483648 0x1000 0x1000 random 1 0 unknown 0\n|2|pid is not a number
+start without 0x|${MH}200 1000 0x1000 random 1 0 unknown 0\n|2|start and length
+length not hex|${MH}200 0x1000 0xzz random 1 0 unknown 0\n|2|start and length
+length 0|${MH}200 0x1000 0x0 random 1 0 unknown 0\n|2|start and length
+range wraps|${MH}200 0xfffffffffffff000 0x2000 random 1 0 unknown 0\n|2|start and length
+advice in capitals|${MH}200 0x1000 0x1000 RANDOM 1 0 unknown 0\n|2|advice must be
+faults negative|${MH}200 0x1000 0x1000 random -1 0 unknown 0\n|2|faults and corrections
+corrections not a number|${MH}200 0x1000 0x1000 random 1 0 unknown x\n|2|faults and corrections
+seq_permille over 1000|${MH}200 0x1000 0x1000 random 1 1001 unknown 0\n|2|seq_permille must be
+unknown verdict|${MH}200 0x1000 0x1000 random 1 0 bogus 0\n|2|verdict must be
+bad third line|${MH}200 0x1000 0x1000 random 1 0 unknown 0\n200 0x1000|3|expected 8 columns
+EOF
+mv "$DBG/mappings" "$WORK/mappings.good"
+run "mappings file missing: mappings" 6 "$S" mappings
+has "mappings file missing: names the file and the fix" "$WORK/err" \
+	'mappings is missing: the loaded module does not provide this file.*same smart-madvise release'
+mv "$WORK/mappings.good" "$DBG/mappings"
 if [ "$(id -u)" = 0 ] && gcc -O2 -o "$WORK/runas" "$REPO/tests/progs/sm_runas.c" 2> /dev/null; then
 	chmod 0711 "$WORK" "$WORK/tree" "$WORK/tree/tools"
 	chmod 0755 "$SYS" && chmod 0700 "$DBG" && chmod 0644 "$SYS"/*
 	run "not root: status" 5 "$WORK/runas" 65534 65534 "$S" status
 	has "not root: names cause and fix" "$WORK/err" 'root-only.*sudo'
 	run "not root: metrics" 5 "$WORK/runas" 65534 65534 "$S" metrics
+	run "not root: mappings" 5 "$WORK/runas" 65534 65534 "$S" mappings
+	run "not root: get late_support works" 0 "$WORK/runas" 65534 65534 "$S" get late_support
 	run "not root: get works (sysfs is world-readable)" 0 "$WORK/runas" 65534 65534 "$S" get threshold
 	run "not root: set refused" 5 "$WORK/runas" 65534 65534 "$S" set threshold 80
 	has "not root: set explains" "$WORK/err" 'needs root'
