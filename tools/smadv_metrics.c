@@ -36,6 +36,18 @@ static const struct {
 	  "madvise calls whose advice was rewritten, all processes." },
 	{ "rewrites_dry_run", "smart_madvise_dry_run_rewrites_total", "counter",
 	  "Rewrites that were only logged because dry_run was 1." },
+	{ "late_corrections", "smart_madvise_all_late_corrections_total", "counter",
+	  "Advised mappings whose advice was corrected late, after their faults contradicted it." },
+	{ "late_corrections_dry_run", "smart_madvise_dry_run_late_corrections_total", "counter",
+	  "Late corrections that were only logged because dry_run was 1." },
+	{ "late_skipped", "smart_madvise_late_skipped_total", "counter",
+	  "Late corrections decided but not done: no mapping in the range was changed." },
+	{ "mappings_tracked", "smart_madvise_tracked_mappings", "gauge",
+	  "Advised mappings currently tracked, all processes." },
+	{ "faults_repeat", "smart_madvise_repeat_faults_total", "counter",
+	  "Faults on a stream head page again (retries, read-then-write): neither sequential nor random." },
+	{ "faults_dropped", "smart_madvise_dropped_faults_total", "counter",
+	  "Faults not counted because the process's state was busy on another CPU." },
 	{ "madvise_calls", "smart_madvise_madvise_calls_total", "counter",
 	  "madvise calls seen by the module." },
 	{ "probe_misses", "smart_madvise_probe_misses_total", "counter",
@@ -60,7 +72,7 @@ static void proc_labels(FILE *f, const struct smk_proc *e)
 	fmt_prom_label(f, e->comm);
 }
 
-enum proc_field { PF_FAULTS, PF_SEQ, PF_RAND, PF_REWRITES };
+enum proc_field { PF_FAULTS, PF_SEQ, PF_RAND, PF_REWRITES, PF_LATE };
 
 static void proc_counter(FILE *f, const struct smk_procs *p, const char *name,
 			 const char *help, enum proc_field which)
@@ -82,6 +94,9 @@ static void proc_counter(FILE *f, const struct smk_procs *p, const char *name,
 		case PF_RAND:
 			v = e->random;
 			break;
+		case PF_LATE:
+			v = e->late;
+			break;
 		default:
 			v = e->rewrites;
 		}
@@ -93,11 +108,12 @@ static void proc_counter(FILE *f, const struct smk_procs *p, const char *name,
 
 static int write_metrics(FILE *f, const char *version)
 {
-	char hook[SMK_VERSION_LEN] = "";
+	char hook[SMK_VERSION_LEN] = "", late[256] = "";
 	int64_t hs, hns;
 	struct smk_stats st;
 	struct smk_procs p;
-	size_t i;
+	struct smk_mappings m = { 0 };
+	size_t i, j, nmap;
 	int k;
 
 	if (smk_stats_read(&st) < 0)
@@ -106,7 +122,11 @@ static int write_metrics(FILE *f, const char *version)
 		smk_stats_free(&st);
 		return -1;
 	}
+	if (smk_mappings_read(&m) < 0)
+		goto fail;
 	smk_tunable_read("fault_hook", hook, sizeof(hook));
+	if (smk_tunable_read("late_support", late, sizeof(late)) < 0)
+		goto fail;
 
 	family(f, "smart_madvise_info", "gauge",
 	       "Always 1; labels carry the module version and fault hook.");
@@ -145,6 +165,12 @@ static int write_metrics(FILE *f, const char *version)
 			fprintf(f, "%s %lu\n", name, v);
 	}
 
+	/* "yes" or "no: reason"; the reason is for humans (status), not a label */
+	family(f, "smart_madvise_late_supported", "gauge",
+	       "1 if this kernel lets the module correct advice late, 0 if not "
+	       "(late_support says why).");
+	fprintf(f, "smart_madvise_late_supported %d\n", !strcmp(late, "yes"));
+
 	for (i = 0; i < ARRAY_SIZE(global_metrics); i++) {
 		int64_t v;
 
@@ -175,6 +201,19 @@ static int write_metrics(FILE *f, const char *version)
 	proc_counter(f, &p, "smart_madvise_rewrites_total",
 		     "madvise calls of a tracked process whose advice was rewritten.",
 		     PF_REWRITES);
+	proc_counter(f, &p, "smart_madvise_late_corrections_total",
+		     "Advised mappings of a tracked process whose advice was corrected late.",
+		     PF_LATE);
+
+	family(f, "smart_madvise_mappings", "gauge",
+	       "Advised mappings of a tracked process that the module tracks.");
+	for (i = 0; i < p.n; i++) {
+		for (j = 0, nmap = 0; j < m.n; j++)
+			nmap += m.v[j].pid == p.v[i].pid;
+		fputs("smart_madvise_mappings", f);
+		proc_labels(f, &p.v[i]);
+		fprintf(f, "} %zu\n", nmap);
+	}
 
 	/* State set: one sample per possible verdict, 1 for the current one. */
 	family(f, "smart_madvise_verdict", "gauge",
@@ -189,10 +228,12 @@ static int write_metrics(FILE *f, const char *version)
 
 	smk_stats_free(&st);
 	smk_procs_free(&p);
+	smk_mappings_free(&m);
 	return 0;
 fail:
 	smk_stats_free(&st);
 	smk_procs_free(&p);
+	smk_mappings_free(&m);
 	return -1;
 }
 

@@ -53,7 +53,11 @@ def check(text):
                 assert "comm" in s.labels, s.labels
     for need in ("smart_madvise_info", "smart_madvise_faults",
                  "smart_madvise_rewrites", "smart_madvise_verdict",
-                 "smart_madvise_all_faults", "smart_madvise_window_size"):
+                 "smart_madvise_all_faults", "smart_madvise_window_size",
+                 "smart_madvise_late", "smart_madvise_late_supported",
+                 "smart_madvise_late_corrections", "smart_madvise_mappings",
+                 "smart_madvise_all_late_corrections",
+                 "smart_madvise_tracked_mappings"):
         assert need in names, "missing family " + need
     per_pid = [s for s in names["smart_madvise_faults"].samples]
     assert per_pid, "no per-process samples"

@@ -333,6 +333,27 @@ assert val("smart_madvise_sample_interval_seconds", "smart_madvise_sample_interv
 assert val("smart_madvise_all_faults", "smart_madvise_all_faults_total") == 1000
 assert val("smart_madvise_tracked_processes", "smart_madvise_tracked_processes") == 3
 assert val("smart_madvise_info", "smart_madvise_info", version="0.1.0", fault_hook="kprobe") == 1
+# late correction and the mappings
+assert val("smart_madvise_late", "smart_madvise_late") == 1
+assert val("smart_madvise_late_supported", "smart_madvise_late_supported") == 1
+assert fams["smart_madvise_all_late_corrections"].type == "counter"
+assert val("smart_madvise_all_late_corrections", "smart_madvise_all_late_corrections_total") == 3
+assert val("smart_madvise_dry_run_late_corrections",
+           "smart_madvise_dry_run_late_corrections_total") == 1
+assert val("smart_madvise_late_skipped", "smart_madvise_late_skipped_total") == 1
+assert val("smart_madvise_repeat_faults", "smart_madvise_repeat_faults_total") == 12
+assert val("smart_madvise_dropped_faults", "smart_madvise_dropped_faults_total") == 2
+assert fams["smart_madvise_tracked_mappings"].type == "gauge"
+assert val("smart_madvise_tracked_mappings", "smart_madvise_tracked_mappings") == 4
+assert fams["smart_madvise_late_corrections"].type == "counter"
+assert val("smart_madvise_late_corrections", "smart_madvise_late_corrections_total",
+           pid="200", comm="fio") == 3
+assert val("smart_madvise_late_corrections", "smart_madvise_late_corrections_total",
+           pid="1", comm="init") == 0
+assert fams["smart_madvise_mappings"].type == "gauge"
+assert val("smart_madvise_mappings", "smart_madvise_mappings", pid="200", comm="fio") == 2
+assert val("smart_madvise_mappings", "smart_madvise_mappings", pid="300") == 1
+assert val("smart_madvise_mappings", "smart_madvise_mappings", pid="1", comm="init") == 0
 h = fams["smart_madvise_fault_handler_seconds"]
 assert h.type == "summary"
 assert val("smart_madvise_fault_handler_seconds", "smart_madvise_fault_handler_seconds_sum") == 1234.567890123
@@ -370,6 +391,10 @@ if "$PY" -c 'import prometheus_client' 2> /dev/null; then
 	check "guest-metrics.py rejects a broken exposition" bash -c \
 		"! '$PY' '$REPO/tests/tools/guest-metrics.py' '$WORK/result.txt'"
 fi
+echo "no: this kernel's VMA flags cannot be changed from a worker" > "$SYS/late_support"
+run "metrics, late not supported" 0 "$S" metrics
+has "metrics: late_supported 0" "$WORK/out" '# TYPE smart_madvise_late_supported gauge smart_madvise_late_supported 0 '
+echo yes > "$SYS/late_support"
 run "metrics -o FILE" 0 "$S" metrics -o "$WORK/node.prom"
 check "metrics -o: same content, no temp file left" bash -c \
 	"cmp -s '$WORK/node.prom' '$WORK/metrics.prom' && [ \$(ls '$WORK' | grep -c 'node.prom') = 1 ]"
@@ -529,10 +554,13 @@ seq_permille over 1000|${MH}200 0x1000 0x1000 random 1 1001 unknown 0\n|2|seq_pe
 unknown verdict|${MH}200 0x1000 0x1000 random 1 0 bogus 0\n|2|verdict must be
 bad third line|${MH}200 0x1000 0x1000 random 1 0 unknown 0\n200 0x1000|3|expected 8 columns
 EOF
+bad_format "mappings: metrics refuses a bad mappings file too" mappings "${MH}x\n" 2 "expected 8 columns" \
+	"$S" metrics
 mv "$DBG/mappings" "$WORK/mappings.good"
 run "mappings file missing: mappings" 6 "$S" mappings
 has "mappings file missing: names the file and the fix" "$WORK/err" \
 	'mappings is missing: the loaded module does not provide this file.*same smart-madvise release'
+run "mappings file missing: metrics" 6 "$S" metrics
 mv "$WORK/mappings.good" "$DBG/mappings"
 if [ "$(id -u)" = 0 ] && gcc -O2 -o "$WORK/runas" "$REPO/tests/progs/sm_runas.c" 2> /dev/null; then
 	chmod 0711 "$WORK" "$WORK/tree" "$WORK/tree/tools"
