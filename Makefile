@@ -16,7 +16,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf build out
 	$(MAKE) -C tests/unit clean
-	if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
+	$(MAKE) -C tools clean
 
 unit:
 	$(MAKE) -C tests/unit check

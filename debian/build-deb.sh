@@ -11,8 +11,6 @@
 # are not ignored), so build products in the work tree never leak in.
 # Needs no root (Rules-Requires-Root: no).  Missing build tools are installed
 # with apt-get when run as root; otherwise the command to run is printed.
-# smart-madvise-tools is built only when tools/Makefile exists (otherwise the
-# build profile pkg.smart-madvise.notools drops it).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,15 +70,9 @@ else
 		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' -cf - . | tar -xf - -C "$src"
 fi
 
-profiles=()
-if [ ! -f "$src/tools/Makefile" ]; then
-	say "tools/Makefile absent: building without smart-madvise-tools"
-	profiles=(-Ppkg.smart-madvise.notools)
-fi
-
 # --- build -----------------------------------------------------------------
 say "building smart-madvise $version ($build) in $src"
-(cd "$src" && dpkg-buildpackage --build=$build -us -uc -J "${profiles[@]}") \
+(cd "$src" && dpkg-buildpackage --build=$build -us -uc -J) \
 	>"$out/build.log" 2>&1 || { tail -n 40 "$out/build.log" >&2; die "dpkg-buildpackage failed, see $out/build.log"; }
 find "$stage" -maxdepth 1 -type f -exec mv -t "$out" {} +
 rm -rf "$stage"
