@@ -22,8 +22,7 @@ if [ ! -x "$cp" ]; then
 		linux-source-6.1/scripts/const_structs.checkpatch
 fi
 
-files=(src/*.c src/*.h tests/unit/*.c)
-[ -d src/uapi ] && files+=(src/uapi/*.h)
+files=(src/*.c src/*.h src/uapi/*.h tests/unit/*.c)
 out=$("$cp" --strict --no-tree --terse --show-types -f "${files[@]}" || true)
 bad=$(grep -v ' 0 errors, 0 warnings, 0 checks' <<<"$out" || true)
 if [ -n "$bad" ]; then

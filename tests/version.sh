@@ -29,19 +29,15 @@ else
 fi
 
 # 2. debian/changelog (native package: the version is the same string)
-if [ -f debian/changelog ]; then
-	clog=$(dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null ||
-		sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
-	check "debian/changelog version '$clog' (dkms.conf: '$version')" [ "$clog" = "$version" ]
-fi
+clog=$(dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null ||
+	sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
+check "debian/changelog version '$clog' (dkms.conf: '$version')" [ "$clog" = "$version" ]
 
 # 3. Kbuild takes the version from dkms.conf, the module exports it
 check "Kbuild derives SMART_MADVISE_VERSION from dkms.conf" \
 	grep -q 'SMART_MADVISE_VERSION.*dkms\.conf' Kbuild
-if [ -d src ]; then
-	check "src/ sets MODULE_VERSION(SMART_MADVISE_VERSION)" \
-		grep -rqs 'MODULE_VERSION(SMART_MADVISE_VERSION)' src
-fi
+check "src/ sets MODULE_VERSION(SMART_MADVISE_VERSION)" \
+	grep -rqs 'MODULE_VERSION(SMART_MADVISE_VERSION)' src
 
 # 4. built modules
 kos=("$@")

@@ -58,8 +58,8 @@ echo "TAP version 13"
 # --- build ------------------------------------------------------------------
 mkdir -p "$WORK/tree"
 cp -r "$REPO/tools" "$WORK/tree/tools"
-cp "$REPO/dkms.conf" "$WORK/tree/" 2> /dev/null
-[ -d "$REPO/src/uapi" ] && mkdir -p "$WORK/tree/src" && cp -r "$REPO/src/uapi" "$WORK/tree/src/"
+cp "$REPO/dkms.conf" "$WORK/tree/"
+mkdir -p "$WORK/tree/src" && cp -r "$REPO/src/uapi" "$WORK/tree/src/"
 make -C "$WORK/tree/tools" clean > /dev/null 2>&1
 if make -C "$WORK/tree/tools" > "$WORK/build.log" 2>&1 && ! grep -qi warning "$WORK/build.log"; then
 	ok "make -C tools: builds without warnings"

@@ -80,12 +80,12 @@ FAIL_NOTES=()
 
 # --- host-side builds -------------------------------------------------------
 
-# Build the static guest programs (tests/progs/*.c, and tools/ if it has a
-# Makefile) for ARCH (arch_setup: cross-compiled when foreign) into
-# $SM_BUILD/progs/ARCH, once per run. Fails on any compiler warning.
+# Build the static guest programs (tests/progs/*.c and tools/) for ARCH
+# (arch_setup: cross-compiled when foreign) into $SM_BUILD/progs/ARCH, once
+# per run. Fails on any compiler warning.
 declare -A PROGS_BUILT=()
 build_progs() {
-	local arch=$1 out=$SM_BUILD/progs/$1 c name log
+	local arch=$1 out=$SM_BUILD/progs/$1 tree=$SM_BUILD/tools-tree-$1 c name log f
 	[ -n "${PROGS_BUILT[$arch]:-}" ] && return 0
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -105,20 +105,17 @@ build_progs() {
 			-o "$out/$(basename "$c" .c)" "$c" >> "$log" 2>&1 ||
 			{ cat "$log" >&2; die "building $c (32-bit) failed"; }
 	done
-	if [ -f "$REPO_DIR/tools/Makefile" ]; then
-		local tree=$SM_BUILD/tools-tree-$arch f
-		copy_tree "$tree"
-		make -C "$tree/tools" CC="$ARCH_CC" LDFLAGS=-static >> "$log" 2>&1 ||
-			{ cat "$log" >&2; die "building tools/ failed"; }
-		while IFS= read -r f; do
-			if readelf -l "$f" 2>/dev/null | grep -q INTERP; then
-				warn "tools: $(basename "$f") is not static, not copied to the guest"
-				continue
-			fi
-			cp "$f" "$out/"
-		done < <(find "$tree/tools" -maxdepth 2 -type f -perm -u+x \
-			 -exec sh -c 'head -c4 "$1" | grep -q ELF' _ {} \; -print)
-	fi
+	copy_tree "$tree"
+	make -C "$tree/tools" CC="$ARCH_CC" LDFLAGS=-static >> "$log" 2>&1 ||
+		{ cat "$log" >&2; die "building tools/ failed"; }
+	while IFS= read -r f; do
+		if readelf -l "$f" 2>/dev/null | grep -q INTERP; then
+			warn "tools: $(basename "$f") is not static, not copied to the guest"
+			continue
+		fi
+		cp "$f" "$out/"
+	done < <(find "$tree/tools" -maxdepth 2 -type f -perm -u+x \
+		 -exec sh -c 'head -c4 "$1" | grep -q ELF' _ {} \; -print)
 	if grep -qi 'warning' "$log"; then
 		cat "$log" >&2
 		die "compiler warnings in the test programs"
