@@ -42,8 +42,11 @@ declare -A short=()
 root_kernels=
 # shellcheck source=vm/common.sh
 . tests/vm/common.sh
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
+ktap_print_header
 if [ -z "${SMART_MADVISE_DKMS_KERNELS:-}" ] && [ "$(id -u)" -eq 0 ]; then
-	tests/vm/kernels.sh >&2 || { echo "not ok 1 - tests/vm/kernels.sh could not resolve the kernels"; echo "0 passed, 1 failed"; exit 1; }
+	tests/vm/kernels.sh >&2 || { ktap_test_fail "tests/vm/kernels.sh could not resolve the kernels"; ktap_finished; exit 1; }
 	while read -r s r; do
 		short[$r]=$s
 		# the host's own kernels here; Debian 13's in step 10
@@ -73,26 +76,20 @@ pkg=smart-madvise-dkms
 name=smart-madvise
 modname=smart_madvise
 
-n=0 pass=0 fail=0
 sys_what=
 t0=$SECONDS
 # each line ends with the seconds since the previous one
-ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $* [$((SECONDS - t0))s]"; t0=$SECONDS; }
-note()   { echo "# $*"; }
+ok()     { ktap_test_pass "$* [$((SECONDS - t0))s]"; t0=$SECONDS; }
+not_ok() { ktap_test_fail "$* [$((SECONDS - t0))s]"; t0=$SECONDS; }
+note()   { ktap_print_msg "$*"; }
 finish() {
-	echo "# tests/dkms.sh took ${SECONDS}s"
-	echo "$pass passed, $fail failed"
-	[ $fail -eq 0 ] && exit 0 || exit 1
-}
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 4
+	note "tests/dkms.sh took ${SECONDS}s"
+	if ktap_finished; then exit 0; else exit 1; fi
 }
 
-[ "$(id -u)" -eq 0 ] || skip_all "tests/dkms.sh installs packages: run it as root"
+[ "$(id -u)" -eq 0 ] || ktap_skip_all "tests/dkms.sh installs packages: run it as root"
 if [ ! -r /etc/debian_version ] || ! command -v apt-get >/dev/null; then
-	skip_all "not a Debian host"
+	ktap_skip_all "not a Debian host"
 fi
 case $(cat /etc/debian_version) in
 12.* | bookworm*) ;;

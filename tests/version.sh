@@ -14,18 +14,18 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-n=0 pass=0 fail=0
-ok()     { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $*"; }
-check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
+check() { local what=$1; shift; if "$@"; then ktap_test_pass "$what"; else ktap_test_fail "$what"; fi; }
+ktap_print_header
 
 # 1. dkms.conf: exactly one PACKAGE_VERSION="X.Y.Z"
 lines=$(grep -c '^PACKAGE_VERSION=' dkms.conf)
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 if [ "$lines" = 1 ] && [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
-	ok "dkms.conf PACKAGE_VERSION=$version"
+	ktap_test_pass "dkms.conf PACKAGE_VERSION=$version"
 else
-	not_ok "dkms.conf must have exactly one PACKAGE_VERSION=\"X.Y.Z\" line (found $lines: '$version')"
+	ktap_test_fail "dkms.conf must have exactly one PACKAGE_VERSION=\"X.Y.Z\" line (found $lines: '$version')"
 fi
 
 # 2. debian/changelog (native package: the version is the same string)
@@ -49,7 +49,7 @@ for ko in "${kos[@]}"; do
 	mv=$(modinfo -F version "$ko" 2>/dev/null)
 	check "modinfo -F version $ko = '$mv'" [ "$mv" = "$version" ]
 done
-[ ${#kos[@]} -gt 0 ] || echo "# no built module found: MODULE_VERSION not checked here"
+[ ${#kos[@]} -gt 0 ] || ktap_print_msg "no built module found: MODULE_VERSION not checked here"
 
 # 5. built packages
 for deb in out/deb/*.deb; do
@@ -66,5 +66,4 @@ for deb in out/deb/*.deb; do
 	esac
 done
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+ktap_finished

@@ -22,20 +22,14 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/smadv-tools-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 PY=/usr/bin/python3
-N=0 PASS=0 FAIL=0 SKIP=0
+# shellcheck source=../lib/tap.sh
+. "$REPO/tests/lib/tap.sh"
 
-ok() { N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N - $1"; }
-nok() {
-	N=$((N + 1)); FAIL=$((FAIL + 1)); echo "not ok $N - $1"
-	[ -n "${2:-}" ] && [ -s "$2" ] && sed 's/^/#   /' "$2" | head -n 30
-	return 0
-}
-skip() { N=$((N + 1)); SKIP=$((SKIP + 1)); echo "ok $N - $1 # SKIP $2"; }
 # check NAME CMD...: pass when CMD succeeds; its output is shown on failure.
 check() {
 	local name=$1
 	shift
-	if "$@" > "$WORK/chk" 2>&1; then ok "$name"; else nok "$name" "$WORK/chk"; fi
+	if "$@" > "$WORK/chk" 2>&1; then ktap_test_pass "$name"; else ktap_test_fail "$name" "$WORK/chk"; fi
 }
 
 # --- dependencies (make check installs what it needs) ---------------------
@@ -53,7 +47,7 @@ if [ ${#need_pkgs[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && [ "${SMART_MADVISE_NO_INS
 		sed 's/^/# /' "$WORK/apt.log" | tail -n 5
 fi
 
-echo "TAP version 13"
+ktap_print_header
 
 # --- build ------------------------------------------------------------------
 mkdir -p "$WORK/tree"
@@ -62,27 +56,28 @@ cp "$REPO/dkms.conf" "$WORK/tree/"
 mkdir -p "$WORK/tree/src" && cp -r "$REPO/src/uapi" "$WORK/tree/src/"
 make -C "$WORK/tree/tools" clean > /dev/null 2>&1
 if make -C "$WORK/tree/tools" > "$WORK/build.log" 2>&1 && ! grep -qi warning "$WORK/build.log"; then
-	ok "make -C tools: builds without warnings"
+	ktap_test_pass "make -C tools: builds without warnings"
 else
-	nok "make -C tools: builds without warnings" "$WORK/build.log"
+	ktap_test_fail "make -C tools: builds without warnings" "$WORK/build.log"
 fi
 S=$WORK/tree/tools/smadvctl
 make -C "$WORK/tree/tools" clean > /dev/null 2>&1
 if make -C "$WORK/tree/tools" LDFLAGS=-static > "$WORK/build.log" 2>&1 &&
    ! grep -qi warning "$WORK/build.log" && ! readelf -l "$S" | grep -q INTERP; then
-	ok "make -C tools LDFLAGS=-static: static, no warnings"
+	ktap_test_pass "make -C tools LDFLAGS=-static: static, no warnings"
 else
-	nok "make -C tools LDFLAGS=-static: static, no warnings" "$WORK/build.log"
+	ktap_test_fail "make -C tools LDFLAGS=-static: static, no warnings" "$WORK/build.log"
 fi
 FC=$WORK/fmtcheck
 if gcc -O2 -Wall -Wextra -Werror -o "$FC" "$REPO/tests/progs/smadv_fmtcheck.c" > "$WORK/out" 2>&1; then
-	ok "build smadv_fmtcheck"
+	ktap_test_pass "build smadv_fmtcheck"
 else
-	nok "build smadv_fmtcheck" "$WORK/out"
+	ktap_test_fail "build smadv_fmtcheck" "$WORK/out"
 fi
 if ! [ -x "$S" ]; then
+	ktap_test_fail "smadvctl built"
 	echo "Bail out! smadvctl did not build"
-	echo "$PASS passed, $((FAIL + 1)) failed"
+	ktap_finished
 	exit 1
 fi
 
@@ -91,12 +86,12 @@ if command -v man > /dev/null; then
 	if MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$REPO/tools/smadvctl.8" \
 		> "$WORK/man.txt" 2> "$WORK/man.err" && ! [ -s "$WORK/man.err" ] &&
 	   grep -q 'EXIT STATUS' "$WORK/man.txt"; then
-		ok "man --warnings -l tools/smadvctl.8: no warnings"
+		ktap_test_pass "man --warnings -l tools/smadvctl.8: no warnings"
 	else
-		nok "man --warnings -l tools/smadvctl.8: no warnings" "$WORK/man.err"
+		ktap_test_fail "man --warnings -l tools/smadvctl.8: no warnings" "$WORK/man.err"
 	fi
 else
-	skip "man --warnings -l tools/smadvctl.8" "man-db not installed"
+	ktap_test_skip "man --warnings -l tools/smadvctl.8: man-db not installed"
 fi
 if command -v groff > /dev/null; then
 	check "groff -man -ww -z: no warnings" bash -c \
@@ -119,10 +114,10 @@ expect_completion() {
 	shift 2
 	got=$(complete_words "$@" 2> /dev/null | sed '/^$/d' | sort | tr '\n' ' ')
 	if [ "$got" = "$want" ]; then
-		ok "completion: $name"
+		ktap_test_pass "completion: $name"
 	else
 		echo "# got '$got', want '$want'"
-		nok "completion: $name"
+		ktap_test_fail "completion: $name"
 	fi
 }
 expect_completion "'s' -> set status" "set status " smadvctl s
@@ -162,16 +157,16 @@ run() {
 	shift 2
 	"$@" > "$WORK/out" 2> "$WORK/err" || rc=$?
 	if [ "$rc" = "$want" ]; then
-		ok "$name (exit $rc)"
+		ktap_test_pass "$name (exit $rc)"
 		return 0
 	fi
 	echo "# exit $rc, wanted $want; stdout/stderr:"
 	cat "$WORK/out" "$WORK/err" | sed 's/^/#   /' | head -n 20
-	nok "$name"
+	ktap_test_fail "$name"
 	return 1
 }
 has() {		# has NAME FILE EREGEX
-	if tr '\n' ' ' < "$2" | grep -aEq -- "$3"; then ok "$1"; else echo "# /$3/ not in:"; nok "$1" "$2"; fi
+	if tr '\n' ' ' < "$2" | grep -aEq -- "$3"; then ktap_test_pass "$1"; else echo "# /$3/ not in:"; ktap_test_fail "$1" "$2"; fi
 }
 
 run "status" 0 "$S" status
@@ -379,7 +374,7 @@ assert ref == got, (ref[:3], got[:3])
 assert len(ref) > 20
 ' "$FC" "$WORK/metrics.prom"
 else
-	skip "metrics: prometheus_client parse" "python3-prometheus-client not installed"
+	ktap_test_skip "metrics: prometheus_client parse: python3-prometheus-client not installed"
 fi
 if "$PY" -c 'import prometheus_client' 2> /dev/null; then
 	# guest-metrics.py reads the expositions a guest wrote to its TAP stream
@@ -405,9 +400,9 @@ while IFS= read -r bad; do
 	i=$((i + 1))
 	printf '%b' "$bad" > "$WORK/bad.prom"
 	if "$FC" prom "$WORK/bad.prom" > /dev/null 2>&1; then
-		nok "fmtcheck refuses invalid exposition #$i: $bad"
+		ktap_test_fail "fmtcheck refuses invalid exposition #$i: $bad"
 	else
-		ok "fmtcheck refuses invalid exposition #$i"
+		ktap_test_pass "fmtcheck refuses invalid exposition #$i"
 	fi
 done <<'EOF'
 m{a="b} 1\n
@@ -436,9 +431,9 @@ while IFS= read -r good; do
 	if "$FC" prom "$WORK/good.prom" > "$WORK/out" 2>&1 &&
 	   "$PY" -c 'import sys; from prometheus_client.parser import text_string_to_metric_families as p
 list(p(open(sys.argv[1]).read()))' "$WORK/good.prom" >> "$WORK/out" 2>&1; then
-		ok "valid exposition accepted: $good"
+		ktap_test_pass "valid exposition accepted: $good"
 	else
-		nok "valid exposition accepted: $good" "$WORK/out"
+		ktap_test_fail "valid exposition accepted: $good" "$WORK/out"
 	fi
 done <<'EOF'
 m 1\n
@@ -575,15 +570,11 @@ if [ "$(id -u)" = 0 ] && gcc -O2 -o "$WORK/runas" "$REPO/tests/progs/sm_runas.c"
 	has "not root: set explains" "$WORK/err" 'needs root'
 	check "not root: value unchanged" bash -c "[ \"\$(cat '$SYS/threshold')\" = 75 ]"
 else
-	skip "not root checks" "not running as root"
+	ktap_test_skip "not root checks: not running as root"
 fi
 run "unknown command" 2 "$S" frobnicate
 run "--version" 0 "$S" --version
 has "--version names the release" "$WORK/out" "^smadvctl $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf") "
 run "help" 0 "$S" help
 
-echo "1..$N"
-line="$PASS passed, $FAIL failed"
-[ "$SKIP" -gt 0 ] && line+=", $SKIP skipped"
-echo "$line"
-[ "$FAIL" = 0 ]
+ktap_finished
