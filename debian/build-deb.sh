@@ -41,12 +41,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 		die "missing build tools: ${missing[*]}; run: sudo apt-get install --no-install-recommends ${missing[*]}"
 	fi
 	say "installing build tools: ${missing[*]}"
-	apt_install() {
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
-			install -y --no-install-recommends "$@"
-	}
-	apt_install "${missing[@]}" || { apt-get -o DPkg::Lock::Timeout=900 update && apt_install "${missing[@]}"; } ||
-		die "could not install ${missing[*]}"
+	# shellcheck source=../tests/lib/apt.sh
+	. "$top/tests/lib/apt.sh"
+	apt_install "${missing[@]}" || die "could not install ${missing[*]}"
 fi
 
 # --- version ---------------------------------------------------------------

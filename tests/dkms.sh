@@ -129,7 +129,7 @@ sys() {
 		"$@"
 	fi
 }
-sys_apt() { sys apt-get -o DPkg::Lock::Timeout=900 "$@"; }
+sys_apt() { sys apt-get "${APT_LOCK_OPTS[@]}" "$@"; }
 installed_pkg() { sys dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii'; }
 # packages dpkg left unpacked, half-configured, half-installed or waiting
 # for triggers (the "iU", "iF", ... of dpkg -l)
@@ -168,10 +168,7 @@ fi
 # --- 2. headers ---------------------------------------------------------------
 hdrs=()
 for k in $kernels; do hdrs+=("linux-headers-$k"); done
-if ! run headers.log apt_get -y install --no-install-recommends "${hdrs[@]}"; then
-	run headers.log apt_get update &&
-		run headers.log apt_get -y install --no-install-recommends "${hdrs[@]}"
-fi
+run headers.log apt_install "${hdrs[@]}"
 nohdr=
 for k in $kernels; do [ -e "/lib/modules/$k/build/include" ] || nohdr+=" $k"; done
 if [ -z "$nohdr" ]; then

@@ -6,13 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cache=${SMART_MADVISE_CACHE:-$HOME/.cache/smart-madvise}
 cp="$cache/checkpatch/scripts/checkpatch.pl"
+# shellcheck source=lib/apt.sh
+. tests/lib/apt.sh
 
 if [ ! -x "$cp" ]; then
 	tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 	if [ -z "$tarball" ]; then
 		echo "==> installing linux-source-6.1 for checkpatch.pl"
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
-			install -y --no-install-recommends linux-source-6.1 >/dev/null
+		apt_install linux-source-6.1 >/dev/null
 		tarball=/usr/src/linux-source-6.1.tar.xz
 	fi
 	mkdir -p "$cache/checkpatch"

@@ -44,8 +44,10 @@ for p in "${need_pkgs[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing ${missing[*]}"
+	# shellcheck source=../lib/apt.sh
+	. "$here/../lib/apt.sh"
 	if [ "$(id -u)" = 0 ]; then s=; else s=sudo; fi
-	$s apt-get -o DPkg::Lock::Timeout=900 install -y "${missing[@]}" >&2
+	$s apt-get "${APT_LOCK_OPTS[@]}" install -y "${missing[@]}" >&2
 fi
 
 tarball=$(ls /usr/src/linux-source-$series.tar.xz 2>/dev/null || true)

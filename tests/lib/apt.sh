@@ -8,17 +8,29 @@
 # proxy keeps working; SMART_MADVISE_MIRROR="URI SECURITY-URI" overrides them.
 # shellcheck shell=bash
 
-# apt-get with a lock timeout: other jobs may be running apt at the same time.
+# apt-get's options for every call that takes dpkg's lock: other jobs may
+# be running apt at the same time. For apt-get under sudo or in a chroot,
+# where apt_get (a function) cannot run.
+APT_LOCK_OPTS=(-o DPkg::Lock::Timeout=900)
 apt_get() {
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 "$@"
+	DEBIAN_FRONTEND=noninteractive apt-get "${APT_LOCK_OPTS[@]}" "$@"
 }
 
 APT_UPDATED=0
+# apt_update_once: apt-get update, once per process (announced with the
+# caller's msg, when it has one).
 apt_update_once() {
 	[ "$APT_UPDATED" -eq 1 ] && return 0
-	msg "apt-get update"
+	if declare -F msg > /dev/null; then msg "apt-get update"; fi
 	apt_get update -qq
 	APT_UPDATED=1
+}
+
+# apt_install PKG...: install without recommends; if that fails (lists too
+# old for the archive, or none yet), update the lists once and try again.
+apt_install() {
+	apt_get install -y -qq --no-install-recommends "$@" && return 0
+	apt_update_once && apt_get install -y -qq --no-install-recommends "$@"
 }
 
 # The host's mirror for the main archive and for security updates; asked

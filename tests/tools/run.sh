@@ -24,6 +24,8 @@ trap 'rm -rf "$WORK"' EXIT
 PY=/usr/bin/python3
 # shellcheck source=../lib/tap.sh
 . "$REPO/tests/lib/tap.sh"
+# shellcheck source=../lib/apt.sh
+. "$REPO/tests/lib/apt.sh"
 
 # check NAME CMD...: pass when CMD succeeds; its output is shown on failure.
 check() {
@@ -39,11 +41,7 @@ command -v groff > /dev/null || need_pkgs+=(groff-base)
 "$PY" -c 'import prometheus_client' 2> /dev/null || need_pkgs+=(python3-prometheus-client)
 if [ ${#need_pkgs[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && [ "${SMART_MADVISE_NO_INSTALL:-0}" != 1 ]; then
 	echo "# installing ${need_pkgs[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
-		--no-install-recommends "${need_pkgs[@]}" > "$WORK/apt.log" 2>&1 ||
-		{ apt-get -o DPkg::Lock::Timeout=900 update -qq > /dev/null 2>&1
-		  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
-			--no-install-recommends "${need_pkgs[@]}" >> "$WORK/apt.log" 2>&1; } ||
+	apt_install "${need_pkgs[@]}" > "$WORK/apt.log" 2>&1 ||
 		sed 's/^/# /' "$WORK/apt.log" | tail -n 5
 fi
 

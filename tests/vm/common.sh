@@ -35,10 +35,7 @@ install_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	need_root
 	msg "installing: ${missing[*]}"
-	if ! apt_get install -y -qq --no-install-recommends "${missing[@]}"; then
-		apt_update_once
-		apt_get install -y -qq --no-install-recommends "${missing[@]}"
-	fi
+	apt_install "${missing[@]}"
 }
 
 install_host_deps() {
