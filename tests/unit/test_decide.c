@@ -80,9 +80,10 @@ static unsigned long rnd(void)
 
 static void diag_proc(const char *what, const struct proc *p)
 {
-	printf("# %s: verdict %s, evidence seq %u rand %u (%u permille), faults seq %lu rand %lu repeat %lu\n",
+	printf("# %s: verdict %s, evidence seq %u rand %u (%u permille), ",
 	       what, sm_verdict_name(p->e.verdict), p->e.seq, p->e.rand,
-	       sm_evidence_permille(&p->e), p->faults[SM_FAULT_SEQUENTIAL],
+	       sm_evidence_permille(&p->e));
+	printf("faults seq %lu rand %lu repeat %lu\n", p->faults[SM_FAULT_SEQUENTIAL],
 	       p->faults[SM_FAULT_RANDOM], p->faults[SM_FAULT_REPEAT]);
 }
 
@@ -349,7 +350,8 @@ static void test_weights(void)
 	      "a 512-page THP step is capped at window_size/4");
 
 	/* Every window, every step: the cap holds and one fault can't decide. */
-	ok = single = 1;
+	ok = 1;
+	single = 1;
 	for (i = 0; i < ARRAY_SIZE(windows); i++) {
 		for (j = 0; j < ARRAY_SIZE(steps); j++) {
 			params.window_size = windows[i];
@@ -423,7 +425,8 @@ static void test_repeats(void)
 		fault(&p, (1UL << 20) + i * 512UL);
 		fault(&p, (1UL << 20) + i * 512UL);
 	}
-	CHECK(p.e.verdict == SM_VERDICT_SEQUENTIAL, "THP scan with every fault retried: sequential");
+	CHECK(p.e.verdict == SM_VERDICT_SEQUENTIAL,
+	      "THP scan with every fault retried: sequential");
 
 	/* 16 threads, each page faulted twice, round-robin. */
 	proc_init(&p, &params);
