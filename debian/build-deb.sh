@@ -74,7 +74,7 @@ say "building smart-madvise $version ($build) in $src"
 find "$stage" -maxdepth 1 -type f -exec mv -t "$out" {} +
 rm -rf "$stage"
 say "packages in $out:"
-(cd "$out" && ls -1 ./*.deb | sed 's|^\./|  |')
+for d in "$out"/*.deb; do printf '  %s\n' "${d##*/}"; done
 
 # --- lintian ---------------------------------------------------------------
 if [ $lint = yes ]; then

@@ -129,6 +129,7 @@ sys() {
 		"$@"
 	fi
 }
+# shellcheck disable=SC2317 # called through run()
 sys_apt() { sys apt-get "${APT_LOCK_OPTS[@]}" "$@"; }
 installed_pkg() { sys dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii'; }
 # packages dpkg left unpacked, half-configured, half-installed or waiting

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Kernel style: checkpatch.pl --strict from Debian's linux-source-6.1 on
-# every C file of the module and its unit tests.
+# Style:
+#  - checkpatch.pl --strict from Debian's linux-source-6.1 on every C file of
+#    the module and its unit tests;
+#  - shellcheck on every shell script of the tree (*.sh, and the files whose
+#    shebang or "# shellcheck shell=" directive names a shell), following
+#    what they source; the guests' /tests/lib.sh is tests/vm/guest/lib.sh.
+# Prints TAP and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache=${SMART_MADVISE_CACHE:-$HOME/.cache/smart-madvise}
 cp="$cache/checkpatch/scripts/checkpatch.pl"
 # shellcheck source=lib/apt.sh
 . tests/lib/apt.sh
+# shellcheck source=lib/tap.sh
+. tests/lib/tap.sh
+ktap_print_header
 
+# --- checkpatch --------------------------------------------------------------
 if [ ! -x "$cp" ]; then
 	tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null || true)
 	if [ -z "$tarball" ]; then
@@ -26,9 +35,53 @@ fi
 files=(src/*.c src/*.h src/uapi/*.h tests/unit/*.c)
 out=$("$cp" --strict --no-tree --terse --show-types -f "${files[@]}" || true)
 bad=$(grep -v ' 0 errors, 0 warnings, 0 checks' <<<"$out" || true)
-if [ -n "$bad" ]; then
-	echo "$bad"
-	echo "not ok checkpatch --strict"
-	exit 1
+if [ -z "$bad" ]; then
+	ktap_test_pass "checkpatch --strict (${#files[@]} files)"
+else
+	while IFS= read -r line; do ktap_print_msg "$line"; done <<<"$bad"
+	ktap_test_fail "checkpatch --strict"
 fi
-echo "ok checkpatch --strict (${#files[@]} files)"
+
+# --- shellcheck --------------------------------------------------------------
+if ! command -v shellcheck >/dev/null; then
+	echo "==> installing shellcheck"
+	apt_install shellcheck >/dev/null
+fi
+# is_shell FILE: FILE is a shell script by its name, shebang or directive
+is_shell() {
+	case $1 in *.sh) return 0 ;; esac
+	head -n 3 "$1" 2>/dev/null |
+		grep -qE '^#!/[^ ]*(/| )(ba|da)?sh( |$)|^#!/usr/bin/env (ba|da)?sh( |$)|^# shellcheck shell='
+}
+# Scripts whose findings are not fixed yet: checked and shown, but not
+# counted as a failure. Take a script off the list when it is clean.
+pending=" tests/bench/guest/bench.sh tests/vm/cases/02-random-reverse.sh
+	tests/vm/cases/04-counters.sh tests/vm/cases/05-threads.sh
+	tests/vm/cases/08-fork-exit.sh tests/vm/cases/61-forkstorm.sh
+	tests/vm/cases/63-fulltable.sh tests/vm/cases/67-memcg-reclaim.sh "
+scripts=() later=()
+while IFS= read -r -d '' f; do
+	if [ ! -f "$f" ] || ! is_shell "$f"; then continue; fi
+	case ${pending//[[:space:]]/ } in
+	*" $f "*) later+=("$f") ;;
+	*) scripts+=("$f") ;;
+	esac
+done < <(git ls-files -z --cached --others --exclude-standard)
+# The guests run their cases with /tests/lib.sh: give shellcheck a root
+# where that absolute path is tests/vm/guest/lib.sh.
+guest=$(mktemp -d)
+trap 'rm -rf "$guest"' EXIT
+ln -s "$PWD/tests/vm/guest" "$guest/tests"
+if shellcheck -x -P "SCRIPTDIR:$guest" -f gcc "${scripts[@]}" >"$guest/out" 2>&1; then
+	ktap_test_pass "shellcheck (${#scripts[@]} scripts)"
+else
+	sed 's/^/# /' "$guest/out"
+	ktap_test_fail "shellcheck ($(cut -d: -f1 "$guest/out" | sort -u | wc -l) of ${#scripts[@]} scripts)"
+fi
+if [ ${#later[@]} -gt 0 ]; then
+	shellcheck -x -P "SCRIPTDIR:$guest" -f gcc "${later[@]}" >"$guest/later" 2>&1 || true
+	ktap_print_msg "shellcheck: $(wc -l <"$guest/later") findings in ${#later[@]} scripts not fixed yet:"
+	sed 's/^/#   /' "$guest/later"
+fi
+
+ktap_finished

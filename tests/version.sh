@@ -13,7 +13,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 # shellcheck source=lib/tap.sh
 . tests/lib/tap.sh
 check() { local what=$1; shift; if "$@"; then ktap_test_pass "$what"; else ktap_test_fail "$what"; fi; }

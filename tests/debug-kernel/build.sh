@@ -88,14 +88,17 @@ for o in KASAN KASAN_GENERIC DEBUG_KMEMLEAK PROVE_LOCKING DEBUG_ATOMIC_SLEEP KPR
 	 DEBUG_OBJECTS_RCU_HEAD PANIC_ON_OOPS TRACEPOINTS; do
 	grep -q "^CONFIG_$o=y" .config || { log "config: CONFIG_$o did not stick"; bad=1; }
 done
-for o in $(sed -n 's/^CONFIG_\([A-Z0-9_]*\)=y$/\1/p' "$merged"); do
+while read -r o; do
 	grep -q "^CONFIG_$o=y" .config || { log "config: CONFIG_$o=y of the fragments did not stick"; bad=1; }
-done
+done < <(sed -n 's/^CONFIG_\([A-Z0-9_]*\)=y$/\1/p' "$merged")
 grep -q '^# CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN is not set' .config || { log "config: KMEMLEAK_AUTO_SCAN on"; bad=1; }
 [ $bad = 0 ] || exit 1
 log "building bzImage + modules with -j$jobs (this takes a while)"
 nice -n 10 make ARCH=x86_64 -j"$jobs" bzImage modules >&2
-[ -f arch/x86/boot/bzImage ] && [ -f Module.symvers ] || { log "build produced no bzImage/Module.symvers"; exit 1; }
+if [ ! -f arch/x86/boot/bzImage ] || [ ! -f Module.symvers ]; then
+	log "build produced no bzImage/Module.symvers"
+	exit 1
+fi
 date -u +%FT%TZ > .smart-madvise-built
 log "built $tree"
 echo "$tree"

@@ -64,6 +64,7 @@ sm_load() {
 	[ -d "$SM_SYS" ] || { log "no $SM_SYS after insmod"; return 1; }
 }
 # Load or give up on the whole case (exit 1).
+# shellcheck disable=SC2120 # the parameters are optional
 sm_load_or_die() { sm_load "$@" || { fail "module did not load"; finish; }; }
 # sm_load_refused PARAM: insmod with PARAM must fail and leave nothing loaded.
 sm_load_refused() {
