@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sm_write: write exact bytes to a file with one write(2) and print the
- * outcome: "OK <bytes>" or the errno name (EINVAL, ERANGE, E2BIG, ...).
+ * outcome: "OK <bytes>" or the errno name (EINVAL, ERANGE, ...).
  *
  *   sm_write FILE DATA [REPEAT]
  *

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smadv_trigger - make the smart_madvise trace events fire (issue 7 tests).
+ * smadv_trigger - make the smart_madvise trace events fire, so a case can
+ * check what each event records.
  *
  *   smadv_trigger seq [PAGES]   fault PAGES (default 512) anonymous pages in
  *                               order, then madvise(MADV_RANDOM) a new mapping

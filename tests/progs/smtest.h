@@ -155,7 +155,6 @@ static inline const char *errno_name(int e)
 	case 0: return "OK";
 	case EINVAL: return "EINVAL";
 	case ERANGE: return "ERANGE";
-	case E2BIG: return "E2BIG";
 	case ENOMEM: return "ENOMEM";
 	case EPERM: return "EPERM";
 	case EACCES: return "EACCES";

@@ -83,7 +83,6 @@ static const char *ename(int e)
 	case 0: return "OK";
 	case EINVAL: return "EINVAL";
 	case ERANGE: return "ERANGE";
-	case E2BIG: return "E2BIG";
 	case ESRCH: return "ESRCH";
 	case ENOENT: return "ENOENT";
 	case EEXIST: return "EEXIST";
