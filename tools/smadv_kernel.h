@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * smadv_kernel.h - the one place that knows the smart_madvise module's
- * sysfs and debugfs file formats (see sysfs-doc/ and SPEC).
+ * sysfs and debugfs file formats (documented in sysfs-doc/).
  *
  * Every reader returns 0 or a negative errno and leaves a human readable
  * reason in smk_err (cause and fix) so that callers only print it.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host-side tests of tools/ (issue 7): no kernel module needed.
+# Host-side tests of tools/: no kernel module needed.
 #  - tools/ builds with no compiler warning (dynamic and -static);
 #  - smadvctl(8) renders without warnings (man --warnings -l);
 #  - the bash completion completes commands and tunable names;
