@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tunables: /sys/kernel/smart_madvise/ and module parameters of the same
- * names share one definition, one parser and one range check, so a value
- * the load accepts is exactly a value a write accepts.
+ * names share one definition (tunables_list.h), one parser and one range
+ * check, so a value the load accepts is exactly a value a write accepts.
  */
 #include <linux/ctype.h>
 #include <linux/kobject.h>
@@ -10,19 +10,11 @@
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include "decide.h"
 #include "tunables.h"
+#include "tunables_list.h"
 
-struct sm_tunables sm_tun = {
-	.enable = 0,
-	.dry_run = 0,
-	.late = 1,
-	.window_size = 64,
-	.threshold = 75,
-	.max_gap_pages = 32,
-	.max_processes = 4096,
-	.sample_interval_ms = 50,
-};
+#define SM_DEFAULT(_name, _min, _max, _default, _desc) ._name = _default,
+struct sm_tunables sm_tun = { SM_TUNABLES(SM_DEFAULT) };
 
 static DEFINE_MUTEX(sm_tun_lock);	/* serialises writers and (un)arming */
 static struct kobject *sm_kobj;
@@ -177,7 +169,7 @@ const struct kernel_param_ops sm_choice_ops = {
 	.get = sm_choice_get,
 };
 
-#define SM_TUNABLE(_name, _min, _max)					\
+#define SM_TUNABLE(_name, _min, _max, _default, _desc)			\
 	static struct sm_tunable sm_tunable_##_name = {			\
 		.attr = {						\
 			.attr = { .name = __stringify(_name), .mode = 0644 }, \
@@ -187,34 +179,13 @@ const struct kernel_param_ops sm_choice_ops = {
 		.val = &sm_tun._name,					\
 		.min = _min,						\
 		.max = _max,						\
-	}
+	};								\
+	module_param_cb(_name, &sm_param_ops, &sm_tunable_##_name, 0444); \
+	MODULE_PARM_DESC(_name, _desc " (" __stringify(_min) ".."	\
+			 __stringify(_max) ", default "			\
+			 __stringify(_default) ")");
 
-SM_TUNABLE(enable, 0, 1);
-SM_TUNABLE(dry_run, 0, 1);
-SM_TUNABLE(late, 0, 1);
-SM_TUNABLE(window_size, SM_WINDOW_MIN, SM_WINDOW_MAX);
-SM_TUNABLE(threshold, SM_THRESHOLD_MIN, SM_THRESHOLD_MAX);
-SM_TUNABLE(max_gap_pages, SM_GAP_MIN, SM_GAP_MAX);
-SM_TUNABLE(max_processes, 1, 65536);
-SM_TUNABLE(sample_interval_ms, 10, 10000);
-
-module_param_cb(enable, &sm_param_ops, &sm_tunable_enable, 0444);
-MODULE_PARM_DESC(enable, "Track faults and rewrite advice (0..1, default 0)");
-module_param_cb(dry_run, &sm_param_ops, &sm_tunable_dry_run, 0444);
-MODULE_PARM_DESC(dry_run, "Decide and log, never change advice (0..1, default 0)");
-module_param_cb(late, &sm_param_ops, &sm_tunable_late, 0444);
-MODULE_PARM_DESC(late, "Correct a mapping's advice later, from its own faults (0..1, default 1)");
-module_param_cb(window_size, &sm_param_ops, &sm_tunable_window_size, 0444);
-MODULE_PARM_DESC(window_size, "Faults a verdict looks at (8..512, default 64)");
-module_param_cb(threshold, &sm_param_ops, &sm_tunable_threshold, 0444);
-MODULE_PARM_DESC(threshold, "Percent of the window for a verdict (51..100, default 75)");
-module_param_cb(max_gap_pages, &sm_param_ops, &sm_tunable_max_gap_pages, 0444);
-MODULE_PARM_DESC(max_gap_pages, "Largest forward jump still sequential (1..1024, default 32)");
-module_param_cb(max_processes, &sm_param_ops, &sm_tunable_max_processes, 0444);
-MODULE_PARM_DESC(max_processes, "Most processes tracked at once (1..65536, default 4096)");
-module_param_cb(sample_interval_ms, &sm_param_ops,
-		&sm_tunable_sample_interval_ms, 0444);
-MODULE_PARM_DESC(sample_interval_ms, "Profiler sampling interval (10..10000, default 50)");
+SM_TUNABLES(SM_TUNABLE)
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -242,24 +213,16 @@ static ssize_t late_support_show(struct kobject *kobj,
 	return why ? sysfs_emit(buf, "no: %s\n", why) : sysfs_emit(buf, "yes\n");
 }
 
-static struct kobj_attribute sm_version_attr = __ATTR_RO(version);
-static struct kobj_attribute sm_fault_hook_attr = __ATTR_RO(fault_hook);
-static struct kobj_attribute sm_madvise_hook_attr = __ATTR_RO(madvise_hook);
-static struct kobj_attribute sm_late_support_attr = __ATTR_RO(late_support);
+#define SM_INFO_ATTR(_name)						\
+	static struct kobj_attribute sm_##_name##_attr = __ATTR_RO(_name);
+SM_INFO_FILES(SM_INFO_ATTR)
 
+#define SM_TUNABLE_ATTR(_name, _min, _max, _default, _desc)		\
+	&sm_tunable_##_name.attr.attr,
+#define SM_INFO_ATTR_PTR(_name) &sm_##_name##_attr.attr,
 static struct attribute *sm_attrs[] = {
-	&sm_tunable_enable.attr.attr,
-	&sm_tunable_dry_run.attr.attr,
-	&sm_tunable_late.attr.attr,
-	&sm_tunable_window_size.attr.attr,
-	&sm_tunable_threshold.attr.attr,
-	&sm_tunable_max_gap_pages.attr.attr,
-	&sm_tunable_max_processes.attr.attr,
-	&sm_tunable_sample_interval_ms.attr.attr,
-	&sm_version_attr.attr,
-	&sm_fault_hook_attr.attr,
-	&sm_madvise_hook_attr.attr,
-	&sm_late_support_attr.attr,
+	SM_TUNABLES(SM_TUNABLE_ATTR)
+	SM_INFO_FILES(SM_INFO_ATTR_PTR)
 	NULL,
 };
 

@@ -4,17 +4,12 @@
 
 #include <linux/moduleparam.h>
 #include <linux/types.h>
+#include "tunables_list.h"
 
+#define SM_TUNABLE_FIELD(_name, _min, _max, _default, _desc) unsigned int _name;
 /* Tunables; read locklessly with READ_ONCE(), written under sm_tun_lock. */
 struct sm_tunables {
-	unsigned int enable;
-	unsigned int dry_run;
-	unsigned int late;
-	unsigned int window_size;
-	unsigned int threshold;
-	unsigned int max_gap_pages;
-	unsigned int max_processes;
-	unsigned int sample_interval_ms;
+	SM_TUNABLES(SM_TUNABLE_FIELD)
 };
 
 extern struct sm_tunables sm_tun;

@@ -5,7 +5,8 @@
 #   1. install what the tests need (apt-get)
 #   2. unit tests of the decision logic (make unit)
 #   3. kernel style (tests/style.sh: checkpatch --strict)
-#   4. host tests of tools/ (tests/tools/run.sh)
+#   4. host tests of tools/ (tests/tools/run.sh), and that every copy of
+#      the tunables list agrees with the module's (tests/tunables.sh)
 #   5. the kernel resolver (tests/kernels-resolve.sh), then the packaging
 #      tests (tests/dkms.sh)
 #   6. the kernel matrix (tests/vm/matrix.sh): on every series of
@@ -68,6 +69,7 @@ msg "dependencies present"
 run_step unit "unit tests (make unit)" make --no-print-directory unit
 run_step style "kernel style (tests/style.sh)" tests/style.sh
 run_step tools "host tests of tools/ (tests/tools/run.sh)" tests/tools/run.sh
+run_step tunables "every copy of the tunables list (tests/tunables.sh)" tests/tunables.sh
 run_step kernels "kernel resolver (tests/kernels-resolve.sh)" tests/kernels-resolve.sh
 run_step dkms "packaging (tests/dkms.sh)" tests/dkms.sh
 run_step vm "VM and stress suites on the kernel matrix, debug kernels when built (tests/vm/matrix.sh $*)" \
