@@ -500,13 +500,19 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 			goto unlock_rcu;
 		}
 	}
+	if (SM_COST_STOP == SM_COST_LOOKUP)
+		goto unlock_rcu;
 	/* Never spin with interrupts off: drop this sample instead. */
 	if (unlikely(!raw_spin_trylock(&p->lock))) {
 		sm_stat_inc(faults_dropped);
 		goto unlock_rcu;
 	}
 	sm_proc_check_owner(p, tgid);
+	if (SM_COST_STOP == SM_COST_LOCK)
+		goto unlock;
 	class = sm_classify(&p->streams, addr >> PAGE_SHIFT, &params, &weight);
+	if (SM_COST_STOP == SM_COST_CLASSIFY)
+		goto unlock;
 	if (unlikely(class == SM_FAULT_REPEAT)) {
 		raw_spin_unlock(&p->lock);
 		sm_stat_inc(faults_repeat);
@@ -519,6 +525,8 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 	else
 		p->nr_rand++;
 	p->clock++;
+	if (SM_COST_STOP == SM_COST_EVIDENCE)
+		goto unlock;
 	r = sm_range_of_fault(p, addr, vma);
 	if (r)
 		sm_range_fault(p, r, mm, class, weight, &params);
@@ -528,6 +536,9 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 	raw_spin_unlock(&p->lock);
 	if (class == SM_FAULT_SEQUENTIAL)
 		sm_stat_inc(faults_sequential);
+	goto unlock_rcu;
+unlock:
+	raw_spin_unlock(&p->lock);
 unlock_rcu:
 	rcu_read_unlock();
 }
@@ -538,6 +549,8 @@ static void sm_track_fault(struct mm_struct *mm, unsigned long addr,
 {
 	u64 start;
 
+	if (SM_COST_STOP == SM_COST_HOOK)
+		return;
 	if (likely(this_cpu_inc_return(sm_tracker_pcpu.faults) %
 		   SM_TIMING_PERIOD)) {
 		sm_track_fault_untimed(mm, addr, vma);

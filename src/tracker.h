@@ -8,6 +8,24 @@
 
 struct mm_struct;
 
+/*
+ * Benchmark builds only (tests/bench): stop the fault path after one
+ * stage, to measure what each costs. A shipped build stops nowhere, and
+ * the compiler drops every test of it.
+ */
+enum sm_cost_stage {
+	SM_COST_FULL,
+	SM_COST_HOOK,		/* the probe is called, and returns */
+	SM_COST_LOOKUP,		/* + the process's entry found */
+	SM_COST_LOCK,		/* + its lock taken and dropped */
+	SM_COST_CLASSIFY,	/* + the fault classified */
+	SM_COST_EVIDENCE,	/* + the process's evidence and counts */
+};
+
+#ifndef SM_COST_STOP
+#define SM_COST_STOP SM_COST_FULL
+#endif
+
 /* Mappings whose advice a process may get corrected, per process. */
 #define SM_RANGES 8
 
