@@ -32,8 +32,20 @@ if [ ! -x "$cp" ]; then
 		linux-source-6.1/scripts/const_structs.checkpatch
 fi
 
-files=(src/*.c src/*.h src/uapi/*.h tests/unit/*.c)
+# The tunables' one definition is an X-macro list (src/tunables_list.h)
+# and the code expanding it; checkpatch can't parse X-macros, so on those
+# three files, and only there, the three checks it misreads them with are
+# off. Everything else in them is checked.
+xmacro=(src/tunables_list.h src/tunables.h src/tunables.c)
+files=()
+for f in src/*.c src/*.h src/uapi/*.h tests/unit/*.c; do
+	[[ " ${xmacro[*]} " == *" $f "* ]] || files+=("$f")
+done
 out=$("$cp" --strict --no-tree --terse --show-types -f "${files[@]}" || true)
+out+=$'\n'$("$cp" --strict --no-tree --terse --show-types \
+	--ignore COMPLEX_MACRO,MACRO_ARG_REUSE,TRAILING_SEMICOLON \
+	-f "${xmacro[@]}" || true)
+files+=("${xmacro[@]}")
 bad=$(grep -v ' 0 errors, 0 warnings, 0 checks' <<<"$out" || true)
 if [ -z "$bad" ]; then
 	ktap_test_pass "checkpatch --strict (${#files[@]} files)"
