@@ -441,10 +441,6 @@ int smk_tunable_write(const char *name, const char *value)
 		return seterr(SMK_EXIT_FAIL,
 			      "the module rejected '%s' for %s as out of range (ERANGE)%s.",
 			      value, name, range);
-	case E2BIG:
-		return seterr(SMK_EXIT_FAIL,
-			      "the value for %s is too long (E2BIG): a sysfs write is limited "
-			      "to one page%s.", name, range);
 	case EACCES:
 	case EPERM:
 		return seterr(SMK_EXIT_PERM,

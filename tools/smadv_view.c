@@ -20,7 +20,7 @@
 #include "smadvctl.h"
 #include "smadv_fmt.h"
 
-/* The rewrite log holds this many entries (SPEC, debugfs rewrites). */
+/* The rewrite log holds this many entries (sysfs-doc: debugfs rewrites). */
 #define SMK_REWRITE_LOG_LEN	128
 
 static volatile sig_atomic_t stop;

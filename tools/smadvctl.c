@@ -15,9 +15,7 @@
 #include "smadvctl.h"
 #include "smadv_fmt.h"
 
-#ifdef HAVE_MONITOR
 int smadvctl_monitor(int argc, char **argv);
-#endif
 
 static const char usage_text[] =
 "Usage: smadvctl [--json] COMMAND [ARGS]\n"
@@ -262,16 +260,7 @@ static int cmd_set(int argc, char **argv)
 
 static int cmd_monitor(int argc, char **argv)
 {
-#ifdef HAVE_MONITOR
 	return smadvctl_monitor(argc, argv);
-#else
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "smadvctl: this smadvctl was built without the profiler monitor "
-		"(tools/monitor.c was not present at build time).\n"
-		"Fix: rebuild smadvctl from a tree that contains the profiler.\n");
-	return SMK_EXIT_FAIL;
-#endif
 }
 
 int main(int argc, char **argv)
