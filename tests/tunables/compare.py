@@ -89,8 +89,8 @@ def case_badinput(text):
     return rw, None
 
 
-@copy("README", "README.md")
-def readme(text):
+@copy("admin guide", "docs/admin-guide.md")
+def admin_guide(text):
     """| `name` | min..max | default | ... (the tunables table)"""
     rw, ro = {}, set()
     for m in re.finditer(r'^\| `(\w+)` \| (?:(\d+)\.\.(\d+) \| (\d+)|read-only \|)',
