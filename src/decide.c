@@ -156,6 +156,8 @@ enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 {
 	if (class == SM_FAULT_REPEAT)
 		return e->verdict;
+	if (weight > sm_weight_cap(params))
+		weight = sm_weight_cap(params);
 	if (class == SM_FAULT_SEQUENTIAL)
 		e->seq += weight;
 	else
@@ -166,6 +168,20 @@ enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 	}
 	e->verdict = sm_verdict_of(e, params);
 	return e->verdict;
+}
+
+/*
+ * A mapping's own evidence needs half the process's window: until it is
+ * corrected, a mis-advised mapping costs I/O on every fault (a random
+ * reader under MADV_SEQUENTIAL reads ahead on each), and all its faults
+ * come from the one access pattern being judged.
+ */
+void sm_range_params(const struct sm_params *proc, struct sm_params *range)
+{
+	*range = *proc;
+	range->window_size = proc->window_size / 2;
+	if (range->window_size < SM_WINDOW_MIN)
+		range->window_size = SM_WINDOW_MIN;
 }
 
 unsigned int sm_evidence_permille(const struct sm_evidence *e)

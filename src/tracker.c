@@ -439,12 +439,14 @@ static void sm_range_fault(struct sm_proc *p, struct sm_range *r,
 			   u32 weight, const struct sm_params *params)
 {
 	bool dry_run = READ_ONCE(sm_tun.dry_run);
+	struct sm_params range_params;
 	enum sm_verdict verdict;
 	int to;
 
 	r->faults++;
 	r->last_used = p->clock;
-	verdict = sm_evidence_add(&r->ev, class, weight, params);
+	sm_range_params(params, &range_params);
+	verdict = sm_evidence_add(&r->ev, class, weight, &range_params);
 	to = sm_rewrite_advice(r->advice, verdict);
 	if (to == r->advice) {
 		r->dry_logged = 0;

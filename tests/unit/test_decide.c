@@ -702,6 +702,74 @@ static void test_per_range(void)
 	CHECK(p.e.verdict == SM_VERDICT_MIXED, "the process doing both is mixed");
 }
 
+/*
+ * A mapping's evidence: half the process's window, so a mis-advised
+ * mapping is corrected soon, and still never on a correct one.
+ */
+static void test_range_window(void)
+{
+	static char cached[16384], mapped[16384];
+	struct sm_params params = defaults, range;
+	unsigned long n = 16384, pg, k, i;
+	enum sm_verdict v = SM_VERDICT_UNKNOWN;
+	struct sm_streams s;
+	struct sm_evidence e;
+	unsigned int w;
+	int c, faults;
+
+	sm_range_params(&params, &range);
+	CHECK(range.window_size == 32 && range.threshold == 75 &&
+	      range.max_gap_pages == 32, "a range needs half the window");
+	params.window_size = 8;
+	sm_range_params(&params, &range);
+	CHECK(range.window_size == SM_WINDOW_MIN, "and never less than the minimum");
+
+	/* Random reads under MADV_SEQUENTIAL: each reads 32 pages ahead. */
+	sm_range_params(&defaults, &range);
+	sm_streams_init(&s);
+	sm_evidence_init(&e);
+	for (faults = 0; faults < 4096 && v != SM_VERDICT_RANDOM;) {
+		pg = rnd() % n;
+		if (mapped[pg])
+			continue;
+		for (k = pg; k < pg + 32 && k < n; k++)
+			cached[k] = 1;
+		for (k = pg & ~15UL; k < (pg & ~15UL) + 16; k++)
+			mapped[k] |= cached[k];
+		c = sm_classify(&s, 1000000 + pg, &defaults, &w);
+		v = sm_evidence_add(&e, c, w, &range);
+		faults++;
+	}
+	printf("# random reads under readahead: random after %d faults\n", faults);
+	CHECK(v == SM_VERDICT_RANDOM && faults <= 40,
+	      "random reads read ahead are random within 40 faults");
+
+	/* Then a scan of the same file, fault-around mapping what is cached. */
+	for (i = 0, faults = 0; i < n && v != SM_VERDICT_SEQUENTIAL; i++) {
+		if (mapped[i])
+			continue;
+		cached[i] = 1;
+		for (k = i & ~15UL; k < (i & ~15UL) + 16; k++)
+			mapped[k] |= cached[k];
+		c = sm_classify(&s, 1000000 + i, &defaults, &w);
+		v = sm_evidence_add(&e, c, w, &range);
+		faults++;
+	}
+	printf("# then a scan: sequential after %d faults\n", faults);
+	CHECK(v == SM_VERDICT_SEQUENTIAL && faults <= 80,
+	      "a scan after random reads is sequential within 80 faults");
+
+	/* A correctly advised scan under fault-around never looks random. */
+	sm_streams_init(&s);
+	sm_evidence_init(&e);
+	for (i = 0, c = 0; i < n; i += 16)
+		if (sm_evidence_add(&e, sm_classify(&s, 2000000 + i, &defaults, &w),
+				    w, &range) == SM_VERDICT_RANDOM)
+			c++;
+	CHECK(c == 0 && e.verdict == SM_VERDICT_SEQUENTIAL,
+	      "a scan's range is never random");
+}
+
 static void test_rewrite_table(void)
 {
 	static const int others[] = {
@@ -752,6 +820,7 @@ int main(void)
 	test_random();
 	test_aging();
 	test_per_range();
+	test_range_window();
 	test_rewrite_table();
 	printf("1..%d\n", passed + failed);
 	printf("%d passed, %d failed\n", passed, failed);
