@@ -12,7 +12,7 @@
 #      utilisation and fault rate against N, once with enough memory and
 #      once in a small guest (-m CS_LOWMEM_MB) that swaps to zram: thrashing.
 #
-#   tests/case-studies/run.sh [OUTDIR]   (default tests/case-studies/results)
+#   tests/case-studies/run.sh [OUTDIR]   (default build/case-studies/results)
 #
 # Writes the samples (CSV, as "smadvctl monitor --csv" prints them), the
 # workers' reports, summary.txt and gnuplot PNGs into OUTDIR.
@@ -29,14 +29,14 @@ CS_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/common.sh
 . "$CS_DIR/../vm/common.sh"
 
-OUT=${1:-$CS_DIR/results}
+WORK=$SM_BUILD/case-studies
+OUT=${1:-$WORK/results}
 KSHORT=${CS_KERNEL:-6.1}
 MEM=${CS_MEM_MB:-3072}
 LOWMEM=${CS_LOWMEM_MB:-768}
 ZRAM=${CS_ZRAM_MB:-2048}
 TIMEOUT=${CS_TIMEOUT:-1500}
 DIV=${CS_SCALE_DIV:-1}
-WORK=$SM_BUILD/case-studies
 
 install_host_deps
 install_pkgs gnuplot-nox gawk
