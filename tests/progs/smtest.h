@@ -107,6 +107,36 @@ static inline int vmflags_of(const void *addr, char *buf, size_t size)
 	return ret;
 }
 
+/*
+ * A "Name:   N kB" field (e.g. "AnonHugePages:") of the VMA that contains
+ * @addr in /proc/self/smaps, in kB; -1 when there is no such VMA or field.
+ */
+static inline long smaps_kb_of(const void *addr, const char *field)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	size_t n = strlen(field);
+	char line[512];
+	long ret = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		die("open /proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && !strncmp(line, field, n)) {
+			ret = strtol(line + n, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /* Whether the two-letter flag @fl is in a VmFlags string. */
 static inline int has_flag(const char *flags, const char *fl)
 {
