@@ -49,12 +49,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-# SSD-like disk profile scaled for TCG: a SATA/NVMe SSD does ~100k random
-# 4 KiB IOPS and ~2.5 GB/s; the emulated CPU is ~50x slower than the host,
-# so the guest gets 1/50 of the IOPS and 1/25 of the bandwidth. The ratio
-# of one 4 KiB request to one 128 KiB readahead request stays SSD-like.
-IOPS=${SMART_MADVISE_BENCH_IOPS:-2000}
-BPS=${SMART_MADVISE_BENCH_BPS:-104857600}
+# SSD-like disk profile scaled for TCG (tests/lib/disk.sh).
+IOPS=${SMART_MADVISE_BENCH_IOPS:-$DISK_IOPS_DEFAULT}
+BPS=${SMART_MADVISE_BENCH_BPS:-$DISK_BPS_DEFAULT}
 MEM=${SMART_MADVISE_BENCH_MEM:-3072}
 
 if [ "$SMOKE" = 1 ]; then
@@ -95,8 +92,7 @@ build_disk() {
 	mkdir -p "$stage"
 	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/seq.dat" "$SEQ_MIB" > /dev/null
 	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/rand.dat" "$RAND_MIB" > /dev/null
-	truncate -s "${DISK_MIB}M" "$img"
-	mke2fs -q -F -t ext4 -L smbench -d "$stage" "$img" > /dev/null
+	disk_mkfs "$img" "$DISK_MIB" smbench "$stage"
 	rm -rf "$stage"
 	touch "$img.ok"
 	printf '%s\n' "$img"
@@ -137,13 +133,13 @@ boot() {
 	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
 	append+=" rdinit=/init tsc=reliable no_timer_check"
 	[ "$accel" = kvm ] && cpu=host
+	disk_qemu_args "$disk" "$IOPS" "$BPS" virtio-blk-pci
 	: > "$dir/console.log"
 	: > "$dir/result.txt"
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
 		-smp 2 -m "$MEM" -nographic -no-reboot -monitor none \
 		-kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append" \
-		-drive "file=$disk,format=raw,if=none,id=d0,readonly=on,throttling.iops-total=$IOPS,throttling.bps-total=$BPS" \
-		-device virtio-blk-pci,drive=d0 \
+		"${DISK_ARGS[@]}" \
 		-serial "file:$dir/console.log" -serial "file:$dir/result.txt" \
 		< /dev/null &
 	local qpid=$! rc=0

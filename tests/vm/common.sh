@@ -24,6 +24,8 @@ need_root() {
 . "$REPO_DIR/tests/lib/apt.sh"
 # shellcheck source=../lib/buildroot.sh
 . "$REPO_DIR/tests/lib/buildroot.sh"
+# shellcheck source=../lib/disk.sh
+. "$REPO_DIR/tests/lib/disk.sh"
 
 # Install the packages that are not installed yet.
 install_pkgs() {
@@ -124,8 +126,9 @@ kernel_arch() {
 # ARCH_PKGS (host packages), ARCH_QEMU, ARCH_CPU (its -cpu under TCG),
 # ARCH_CONSOLE (the kernel's console), ARCH_CC32 (a compiler for the
 # guest's 32-bit programs, tests/progs/m32; empty where there are none),
-# ARCH_RESULT_DEV (the guest's result port) and ARCH_RESULT_KMODS (kernel
-# modules the guest loads for that port).
+# ARCH_RESULT_DEV (the guest's result port), ARCH_RESULT_KMODS (kernel
+# modules the guest loads for that port), ARCH_DISK_DEVICE (QEMU's device
+# for a test disk) and ARCH_DISK_KMODS (the guest's modules for it).
 arch_setup() {
 	local host
 	host=$(dpkg --print-architecture)
@@ -134,6 +137,7 @@ arch_setup() {
 		ARCH_KARCH=x86_64 ARCH_GNU=x86_64-linux-gnu
 		ARCH_QEMU=qemu-system-x86_64 ARCH_CPU=max ARCH_CONSOLE=ttyS0
 		ARCH_RESULT_DEV=/dev/ttyS1 ARCH_RESULT_KMODS=''
+		ARCH_DISK_DEVICE=virtio-blk-pci ARCH_DISK_KMODS='virtio_pci virtio_blk'
 		ARCH_PKGS=(qemu-system-x86)
 		;;
 	arm64)
@@ -146,6 +150,8 @@ arch_setup() {
 		ARCH_QEMU=qemu-system-aarch64 ARCH_CPU=max,pauth-impdef=on
 		ARCH_CONSOLE=ttyAMA0
 		ARCH_RESULT_DEV=/dev/hvc0 ARCH_RESULT_KMODS='virtio_mmio virtio_console'
+		# on virtio-mmio too (loaded for the result port): no PCI needed
+		ARCH_DISK_DEVICE=virtio-blk-device ARCH_DISK_KMODS='virtio_blk'
 		ARCH_PKGS=(qemu-system-arm)
 		;;
 	*) die "unsupported architecture '$1' (amd64 or arm64)" ;;
@@ -294,5 +300,18 @@ add_kmods() {
 	}
 	for name in "$@"; do
 		_add_kmod "$name"
+	done
+}
+
+# add_host_prog ROOT PROG: copy the host's dynamically linked PROG into the
+# guest root ROOT at its own path, with the libraries and the loader ldd
+# names (for Debian's programs that have no static build, e.g. fio). Only
+# for a guest of the host's architecture.
+add_host_prog() {
+	local root=$1 prog f
+	prog=$(command -v "$2") || { warn "no $2 on this host"; return 1; }
+	for f in "$prog" $(ldd "$prog" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
 	done
 }

@@ -31,7 +31,16 @@
 # /lib/modules/extra with a load-order file; default "loop ext4
 # crc32c_generic": ext4 asks the crypto API for crc32c at mount), SMART_MADVISE_NO_INSTALL=1,
 # SMART_MADVISE_KERNEL_IMAGE + SMART_MADVISE_KDIR (boot this bzImage and
-# build against this kernel tree instead of kernels.list: check-debug).
+# build against this kernel tree instead of kernels.list: check-debug),
+# SMART_MADVISE_DISK_IOPS / _BPS (the test disk's throttle, default the
+# benchmark's TCG-scaled SSD: tests/lib/disk.sh).
+#
+# A case may say what it needs from the harness in a "# needs: WORD..."
+# header line: "disk" attaches the test disk (tests/vm/disk.list, ext4 on
+# a throttled read-only virtio-blk drive; on a kernel without virtio-blk,
+# e.g. a debug kernel, the guest makes the same files on ext4 on a loop
+# device instead); "fio" copies the host's fio and its libraries into the
+# guest (host architecture only).
 #
 # Prints TAP per kernel and ends with "N passed, N failed[, N skipped]";
 # exits non-zero on any failure (a boot without the pass token is one).
@@ -78,6 +87,31 @@ fi
 TOTAL_P=0 TOTAL_F=0 TOTAL_S=0
 FAIL_NOTES=()
 
+# The cases this run boots, and what they need from the harness.
+if [ -n "$CASES" ]; then
+	CASE_LIST=$CASES
+elif [ "$MODE" = run ]; then
+	CASE_LIST=$(sed 's/#.*//' "$VM_DIR/suites/$SUITE")
+else
+	CASE_LIST=""
+fi
+# case_needs WORD: whether a case of the run has WORD in its "# needs:" line.
+case_needs() {
+	local c f words=''
+	for c in $CASE_LIST; do
+		for f in "$VM_DIR/cases/$c.sh" "${SMART_MADVISE_CASES_DIR:-/nonexistent}/$c.sh"; do
+			[ -f "$f" ] || continue
+			words+=" $(sed -n 's/^# needs: //p' "$f" | tr '\n' ' ')"
+		done
+	done
+	case "$words " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+NEED_DISK=0 NEED_FIO=0
+case_needs disk && NEED_DISK=1
+case_needs fio && NEED_FIO=1
+DISK_IMG=""
+
 # --- host-side builds -------------------------------------------------------
 
 # Build the static guest programs (tests/progs/*.c and tools/) for ARCH
@@ -123,9 +157,49 @@ build_progs() {
 	PROGS_BUILT[$arch]=1
 }
 
+# The test disk of tests/vm/disk.list, made once per content of the list
+# (and of tests/lib/disk.sh) in $SM_BUILD/disk; prints its path.
+build_disk() {
+	local list=$VM_DIR/disk.list key img stage name mib total=0
+	key=$(cat "$list" "$REPO_DIR/tests/lib/disk.sh" | sha256sum | cut -c1-16)
+	img=$SM_BUILD/disk/test-$key.img
+	if [ -f "$img.ok" ]; then
+		printf '%s\n' "$img"
+		return 0
+	fi
+	stage=$SM_BUILD/disk/stage
+	rm -rf "$stage" "$SM_BUILD"/disk/test-*.img*
+	mkdir -p "$stage"
+	while read -r name mib _; do
+		case "$name" in ''|'#'*) continue ;; esac
+		disk_fill "$stage/$name" "$mib"
+		total=$((total + mib))
+	done < "$list"
+	# room for ext4's metadata and journal
+	msg "building the test disk ($((total + total / 4 + 16)) MiB ext4)"
+	disk_mkfs "$img" $((total + total / 4 + 16)) smtest "$stage"
+	rm -rf "$stage"
+	touch "$img.ok"
+	printf '%s\n' "$img"
+}
+
+# disk_mode KREL: how the guest gets its test disk: "virtio" when the
+# kernel has the virtio-blk driver and its transport (built in or as a
+# module), else "loop" (the guest makes the files on a loop device).
+disk_mode() {
+	local cfg transport=CONFIG_VIRTIO_PCI
+	cfg=$(kernel_headers "$1")/.config
+	[ "$ARCH_KARCH" = arm64 ] && transport=CONFIG_VIRTIO_MMIO
+	if grep -Eq '^CONFIG_VIRTIO_BLK=[ym]' "$cfg" && grep -Eq "^$transport=[ym]" "$cfg"; then
+		echo virtio
+	else
+		echo loop
+	fi
+}
+
 # build_initramfs KREL ARCH KO OUT (arch_setup ARCH done)
 build_initramfs() {
-	local krel=$1 arch=$2 ko=$3 out=$4 root c cases_list
+	local krel=$1 arch=$2 ko=$3 out=$4 root c disk=''
 	root=$SM_BUILD/$krel/initramfs
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,lib/modules,tests/cases}
@@ -138,9 +212,23 @@ build_initramfs() {
 	fi
 	# loop and ext4 for the cases that need a real block device (a debug
 	# kernel has them built in, and no modules directory)
+	local extra=${SMART_MADVISE_EXTRA_KMODS:-loop ext4 crc32c_generic}
+	if [ "$NEED_DISK" = 1 ]; then
+		disk=$(disk_mode "$krel")
+		[ "$disk" = virtio ] && extra="$ARCH_DISK_KMODS $extra"
+		[ "$disk" = loop ] && warn "$krel has no virtio-blk: the test disk's files go on a loop device in the guest"
+		cp "$VM_DIR/disk.list" "$root/tests/disk.list"
+	fi
 	if [ -d "$(kernel_modules "$krel")" ]; then
 		# shellcheck disable=SC2086
-		add_kmods "$krel" "$root/lib/modules/extra" ${SMART_MADVISE_EXTRA_KMODS:-loop ext4 crc32c_generic}
+		add_kmods "$krel" "$root/lib/modules/extra" $extra
+	fi
+	if [ "$NEED_FIO" = 1 ]; then
+		if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+			add_host_prog "$root" fio || warn "the guest gets no fio"
+		else
+			msg "no fio in the $arch guest (the host's is $(dpkg --print-architecture))"
+		fi
 	fi
 	cp "$VM_DIR/guest/init" "$root/init"
 	cp "$VM_DIR"/guest/*.sh "$root/tests/"
@@ -151,14 +239,7 @@ build_initramfs() {
 	cp "$SM_BUILD/progs/$arch"/* "$root/bin/" 2>/dev/null || true
 	rm -f "$root/bin/build.log"
 	chmod 0755 "$root/init" "$root"/tests/*.sh
-	if [ -n "$CASES" ]; then
-		cases_list=$CASES
-	elif [ "$MODE" = run ]; then
-		cases_list=$(sed 's/#.*//' "$VM_DIR/suites/$SUITE")
-	else
-		cases_list=""
-	fi
-	for c in $cases_list; do
+	for c in $CASE_LIST; do
 		echo "$c"
 	done > "$root/tests/suite.list"
 	cat > "$root/etc/harness.conf" <<-EOF
@@ -168,6 +249,7 @@ build_initramfs() {
 	SM_KREL=$krel
 	SM_RESULT_DEV=$ARCH_RESULT_DEV
 	SM_CASE_TIMEOUT=${SMART_MADVISE_CASE_TIMEOUT:-300}
+	SM_DISK=$disk
 	EOF
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
@@ -211,6 +293,11 @@ boot() {
 		    -nographic -no-reboot -monitor none -nic none
 		    -kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append"
 		    -serial "file:$dir/console.log")
+	if [ "$NEED_DISK" = 1 ] && [ "$(disk_mode "$krel")" = virtio ]; then
+		disk_qemu_args "$DISK_IMG" "${SMART_MADVISE_DISK_IOPS:-$DISK_IOPS_DEFAULT}" \
+			"${SMART_MADVISE_DISK_BPS:-$DISK_BPS_DEFAULT}" "$ARCH_DISK_DEVICE"
+		qemu+=("${DISK_ARGS[@]}")
+	fi
 	if [ "$MODE" = demo ]; then
 		# the demo writes to the result port: straight to the user's terminal
 		local rc=0
@@ -309,8 +396,13 @@ run_kernel() {
 
 main() {
 	install_host_deps
+	if [ "${SMART_MADVISE_NO_INSTALL:-0}" != 1 ]; then
+		[ "$NEED_DISK" = 1 ] && install_pkgs e2fsprogs
+		[ "$NEED_FIO" = 1 ] && install_pkgs fio
+	fi
 	[ -n "${SMART_MADVISE_KERNEL_IMAGE:-}" ] || "$VM_DIR/kernels.sh" --kernel "$KERNEL"
 	mkdir -p "$SM_BUILD"
+	[ "$NEED_DISK" = 1 ] && DISK_IMG=$(build_disk)
 	local short krel
 	while read -r short krel; do
 		if [ "$MODE" = demo ]; then

@@ -105,11 +105,65 @@ sm_stat() { awk -v n="$1" '$1 == n { print $2 }' "$SM_DBG/stats"; }
 # sm_proc PID: the processes line for PID (empty if not tracked).
 sm_proc() { awk -v p="$1" 'NR > 1 && $1 == p' "$SM_DBG/processes"; }
 # sm_proc_field PID N: field N of that line (1=pid 2=comm 3=faults 4=seq
-# 5=random 6=verdict 7=rewrites).
+# 5=random 6=verdict 7=rewrites 8=late).
 sm_proc_field() { sm_proc "$1" | awk -v f="$2" '{ print $f }'; }
 sm_seqpf() { awk -v p="$1" '$1 == p { print $2 }' "$SM_DBG/seq_page_faults"; }
 # sm_rewrites_for PID: the rewrite log lines of PID.
 sm_rewrites_for() { awk -v p="$1" 'NR > 1 && $2 == p' "$SM_DBG/rewrites"; }
+
+# sm_maps_for PID: the mappings lines of PID ("pid start length advice
+# faults seq_permille verdict corrections").
+sm_maps_for() { awk -v p="$1" 'NR > 1 && $1 == p' "$SM_DBG/mappings"; }
+# sm_map PID START: the mappings line of the range of PID that starts at START.
+sm_map() { sm_maps_for "$1" | awk -v s="$2" '$2 == s'; }
+# sm_late_for PID [MODE]: the rewrite log lines of PID with mode MODE
+# (default late: the late corrections).
+sm_late_for() { sm_rewrites_for "$1" | awk -v m="${2:-late}" '$9 == m'; }
+
+# expect_late LABEL PID START LENGTH ASKED APPLIED [MODE]: the rewrite log
+# has exactly one line of mode MODE (default late) for PID's range START,
+# of that LENGTH, from advice ASKED to APPLIED, whose seq_permille agrees
+# with APPLIED (>= threshold for sequential, <= 100 - threshold for random).
+expect_late() {
+	_lbl=$1 _pid=$2 _st=$3 _len=$4 _ask=$5 _app=$6 _mode=${7:-late}
+	_l=$(sm_late_for "$_pid" "$_mode" | awk -v s="$_st" '$4 == s')
+	_n=$(printf '%s' "$_l" | grep -c .)
+	expect_eq "$_lbl: $_mode lines in rewrites for the range" "$_n" 1
+	if [ "$_n" != 1 ]; then show "$SM_DBG/rewrites"; return; fi
+	log "$_lbl: rewrites: $_l"
+	# shellcheck disable=SC2086 # split the log line into its fields
+	set -- $_l
+	expect_eq "$_lbl: $_mode line length" "$5" "$_len"
+	expect_eq "$_lbl: $_mode line asked" "$6" "$_ask"
+	expect_eq "$_lbl: $_mode line applied" "$7" "$_app"
+	_thr=$(sm_get threshold)
+	if [ "$_app" = sequential ]; then
+		expect_ge "$_lbl: $_mode line seq_permille" "$8" $((_thr * 10))
+	else
+		expect_le "$_lbl: $_mode line seq_permille" "$8" $(((100 - _thr) * 10))
+	fi
+}
+# expect_map LABEL PID START LENGTH ADVICE CORRECTIONS: the mappings line of
+# PID's range START has that LENGTH, current ADVICE and CORRECTIONS, and
+# counted faults.
+expect_map() {
+	_lbl=$1
+	_l=$(sm_map "$2" "$3")
+	log "$_lbl: mappings: ${_l:-none}"
+	if [ -z "$_l" ]; then
+		fail "$_lbl: no mappings line for pid $2 range $3"
+		show "$SM_DBG/mappings"
+		return
+	fi
+	_len=$4 _adv=$5 _cor=$6
+	# shellcheck disable=SC2086 # split the line into its fields
+	set -- $_l
+	expect_eq "$_lbl: mappings fields" "$#" 8
+	expect_eq "$_lbl: mappings length" "$3" "$_len"
+	expect_eq "$_lbl: mappings advice" "$4" "$_adv"
+	expect_ge "$_lbl: mappings faults" "$5" 1
+	expect_eq "$_lbl: mappings corrections" "$8" "$_cor"
+}
 
 # kv FILE KEY: value of "KEY=value" in a program's output.
 kv() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
@@ -132,6 +186,20 @@ bg_ready() {
 	done
 }
 bg_stop() { kill "$BG_PID" 2>/dev/null; wait "$BG_PID" 2>/dev/null; return 0; }
+# bg_wait_line REGEX [SECONDS]: wait (bounded, default 60 s) until the
+# program of bg_ready printed a line matching REGEX (e.g. sm_access -P's
+# "PAUSED phase=1"); fail if it exits or times out.
+bg_wait_line() {
+	_n=$((${2:-60} * 10))
+	while ! grep -Eq "$1" "$_out" 2>/dev/null; do
+		if ! kill -0 "$BG_PID" 2>/dev/null; then
+			log "program exited before '$1':"; sed 's/^/#   /' "$_out"; return 1
+		fi
+		_n=$((_n - 1))
+		[ "$_n" -le 0 ] && { log "no '$1' after ${2:-60} s"; return 1; }
+		sleep 0.1
+	done
+}
 
 # wait_until SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
 wait_until() {
@@ -145,3 +213,48 @@ wait_until() {
 
 # Show a file to the log, indented.
 show() { log "$1:"; sed 's/^/#   /' "$1"; }
+
+# The test disk (cases with "# needs: disk"; tests/vm/disk.list): ext4 on
+# the harness's throttled read-only virtio-blk drive, or, on a kernel
+# without virtio-blk (SM_DISK=loop), the same files made on ext4 on a loop
+# device. Mounted once per boot at $SM_DISK_DIR. sm_disk returns non-zero
+# when there is none.
+SM_DISK_DIR=/mnt/disk
+sm_disk() {
+	grep -q " $SM_DISK_DIR " /proc/mounts && return 0
+	mkdir -p "$SM_DISK_DIR"
+	sm_kmods_load
+	case "${SM_DISK:-}" in
+	virtio)
+		_n=0
+		while [ ! -b /dev/vda ] && [ "$_n" -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done
+		[ -b /dev/vda ] || { log "no /dev/vda (virtio-blk)"; return 1; }
+		mount -t ext4 -o ro /dev/vda "$SM_DISK_DIR" || { log "mount /dev/vda"; return 1; }
+		;;
+	loop)
+		_mib=0
+		while read -r _name _m _; do
+			case "$_name" in ''|'#'*) continue ;; esac
+			_mib=$((_mib + _m))
+		done < /tests/disk.list
+		if ! { dd if=/dev/zero of=/tmp/disk.img bs=1M count=$((_mib + _mib / 4 + 16)) 2>/dev/null &&
+		       mke2fs -q -F -L smtest /tmp/disk.img > /dev/null 2>&1 &&
+		       _dev=$(losetup -f) && losetup "$_dev" /tmp/disk.img &&
+		       mount -t ext4 "$_dev" "$SM_DISK_DIR"; }; then
+			log "no ext4 on a loop device"
+			return 1
+		fi
+		while read -r _name _m _; do
+			case "$_name" in ''|'#'*) continue ;; esac
+			head -c $((_m << 20)) /dev/zero | tr '\0' '\132' > "$SM_DISK_DIR/$_name" ||
+				{ log "cannot write $_name"; return 1; }
+		done < /tests/disk.list
+		sync
+		;;
+	*) log "the harness attached no test disk (the case needs '# needs: disk')"; return 1 ;;
+	esac
+	log "test disk ($SM_DISK): $(grep " $SM_DISK_DIR " /proc/mounts)"
+}
+sm_disk_or_die() { sm_disk || { fail "no test disk"; finish; }; }
+# Drop the page cache: the next reads of the disk's files go to the disk.
+sm_drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
