@@ -56,7 +56,9 @@ for c in $cases; do
 	sed 's/^#* *\(.*\)/# \1/' /tmp/case.out >&3
 	case "$rc" in
 	0) tap "ok $i $c" ;;
-	4) tap "ok $i $c # SKIP" ;;
+	4) # the reason the case gave (lib.sh skip: "# SKIP: why")
+	   why=$(sed -n 's/^# SKIP: //p' /tmp/case.out | tail -n 1)
+	   tap "ok $i $c # SKIP${why:+ $why}" ;;
 	*) tap "not ok $i $c # exit=$rc"; failed=$((failed + 1)) ;;
 	esac
 	# A case must not leave the module loaded for the next one.
