@@ -6,7 +6,7 @@
  * /proc/self/smaps) at checkpoints. For the late-correction cases: the
  * module may change the advice of a mapping while it is in use.
  *
- *   sm_access [-P] [-c EVERY] [-T THREADS] [-I] -m SPEC [-m SPEC ...]
+ *   sm_access [-P] [-c EVERY] [-T THREADS] [-I STEP] -m SPEC [-m SPEC ...]
  *
  *   -m SPEC   one mapping (up to 16), in the order given; SPEC is a comma
  *             separated list of:
@@ -30,8 +30,9 @@
  *             (default 64; 0: only at the middle and end of phases)
  *   -T N      N threads (1..64); each mapping is cut into N regions and
  *             thread i works on region i (a random pattern's N is shared)
- *   -I        interleave: the threads take turns, one access each
- *             (mappings are always interleaved, one access each in turn)
+ *   -I STEP   interleave: the threads take turns, STEP accesses each
+ *             (e.g. 16: one fault-around window, so one fault a turn);
+ *             mappings are always interleaved, one access each in turn
  *   -P        pause after each phase but the last: print "PAUSED phase=N"
  *             and wait for SIGUSR1; after the last, print READY and sleep
  *             until killed (the shell reads debugfs meanwhile)
@@ -81,7 +82,8 @@ struct mapping {
 };
 
 static struct mapping maps[MAX_MAPS];
-static int nr_maps, nr_phases = 1, nr_threads = 1, interleave;
+static int nr_maps, nr_phases = 1, nr_threads = 1;
+static unsigned long interleave;	/* -I: accesses per turn, 0: off */
 static unsigned long check_every = 64;
 static int cur_phase;
 
@@ -336,12 +338,12 @@ static void *worker(void *arg)
 {
 	int t = (int)(long)arg, i, left;
 	struct work w[MAX_MAPS];
-	unsigned long page;
+	unsigned long page, step = 0;
 
 	for (i = 0; i < nr_maps; i++)
 		work_init(&w[i], &maps[i], t);
 	do {
-		if (interleave)
+		if (interleave && !step)
 			while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != t)
 				sched_yield();
 		left = 0;
@@ -362,9 +364,10 @@ static void *worker(void *arg)
 		}
 		if (!left)
 			finished[t] = 1;
-		if (interleave) {
+		if (interleave && (++step == interleave || !left)) {
 			int n = next_turn(t);
 
+			step = 0;
 			__atomic_store_n(&turn, n < 0 ? t : n, __ATOMIC_RELEASE);
 		}
 	} while (left);
@@ -408,7 +411,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	long f0;
 
-	while ((opt = getopt(argc, argv, "m:c:T:IP")) != -1) {
+	while ((opt = getopt(argc, argv, "m:c:T:I:P")) != -1) {
 		switch (opt) {
 		case 'm':
 			if (nr_maps == MAX_MAPS)
@@ -423,7 +426,7 @@ int main(int argc, char **argv)
 			nr_threads = atoi(optarg);
 			break;
 		case 'I':
-			interleave = 1;
+			interleave = strtoul(optarg, NULL, 0);
 			break;
 		case 'P':
 			pause_phases = 1;
