@@ -165,6 +165,42 @@ expect_map() {
 	expect_eq "$_lbl: mappings corrections" "$8" "$_cor"
 }
 
+# The VmFlags access-pattern flag of an advice (random, sequential).
+sm_advice_flag() { case "$1" in random) echo rr ;; sequential) echo sr ;; *) echo none ;; esac; }
+
+# expect_corrected LABEL OUT I ASKED APPLIED ACCESSES PHASE: mapping I of
+# the sm_access run whose output is OUT (pid BG_PID, still alive) was
+# advised ASKED, and the module corrected it late to APPLIED while it was
+# in use: VmFlags showed ASKED's flag after the madvise and APPLIED's by
+# 3/4 of its ACCESSES accesses and at the end of phase PHASE; one late
+# line in rewrites, and its mappings line says APPLIED, corrections 1.
+expect_corrected() {
+	_o=$2 _i=$3 _to=$5 _acc=$6 _ph=$7
+	_r=$(kv "$_o" "m$_i.region") _ln=$(kv "$_o" "m$_i.length")
+	log "$1: pid $BG_PID range $_r +$_ln: VmFlags $(kv "$_o" "m$_i.vmflags"), changed to $(kv "$_o" "m$_i.changed_to") at access $(kv "$_o" "m$_i.changed_at")"
+	expect_eq "$1: VmFlags after madvise(${4})" "$(kv "$_o" "m$_i.flag_start")" "$(sm_advice_flag "$4")"
+	expect_eq "$1: VmFlags changed to" "$(kv "$_o" "m$_i.changed_to")" "$(sm_advice_flag "$_to")"
+	expect_ge "$1: changed after access" "$(kv "$_o" "m$_i.changed_at")" 1
+	expect_le "$1: changed by access (3/4 of them)" "$(kv "$_o" "m$_i.changed_at")" $((_acc * 3 / 4))
+	expect_eq "$1: VmFlags at the end of phase $_ph" "$(kv "$_o" "m$_i.flag_p$_ph")" "$(sm_advice_flag "$_to")"
+	expect_late "$1" "$BG_PID" "$_r" "$_ln" "$4" "$_to"
+	expect_map "$1" "$BG_PID" "$_r" "$_ln" "$_to" 1
+}
+# expect_uncorrected LABEL OUT I ADVICE: mapping I (as above) kept its
+# ADVICE: VmFlags never changed (at any checkpoint), no late line, and
+# mappings says ADVICE, corrections 0.
+expect_uncorrected() {
+	_o=$2 _i=$3
+	_r=$(kv "$_o" "m$_i.region") _ln=$(kv "$_o" "m$_i.length")
+	log "$1: pid $BG_PID range $_r +$_ln: VmFlags $(kv "$_o" "m$_i.vmflags")"
+	expect_eq "$1: VmFlags after madvise($4)" "$(kv "$_o" "m$_i.flag_start")" "$(sm_advice_flag "$4")"
+	expect_eq "$1: VmFlags changed at access (0: never)" "$(kv "$_o" "m$_i.changed_at")" 0
+	expect_match "$1: VmFlags now" "$(kv "$_o" "m$_i.vmflags")" "(^| )$(sm_advice_flag "$4")( |\$)"
+	expect_eq "$1: late lines in rewrites for the range" \
+		"$(sm_late_for "$BG_PID" | awk -v s="$_r" '$4 == s' | grep -c .)" 0
+	expect_map "$1" "$BG_PID" "$_r" "$_ln" "$4" 0
+}
+
 # kv FILE KEY: value of "KEY=value" in a program's output.
 kv() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
 
@@ -186,9 +222,12 @@ bg_ready() {
 	done
 }
 bg_stop() { kill "$BG_PID" 2>/dev/null; wait "$BG_PID" 2>/dev/null; return 0; }
+# bg_start FILE prog args...: start a program in the background with its
+# output in FILE, pid in $BG_PID, without waiting (see bg_wait_line).
+bg_start() { _out=$1; shift; "$@" > "$_out" 2>&1 & BG_PID=$!; }
 # bg_wait_line REGEX [SECONDS]: wait (bounded, default 60 s) until the
-# program of bg_ready printed a line matching REGEX (e.g. sm_access -P's
-# "PAUSED phase=1"); fail if it exits or times out.
+# program of bg_start or bg_ready printed a line matching REGEX (e.g.
+# sm_access -P's "PAUSED phase=1"); fail if it exits or times out.
 bg_wait_line() {
 	_n=$((${2:-60} * 10))
 	while ! grep -Eq "$1" "$_out" 2>/dev/null; do
