@@ -48,8 +48,8 @@
  */
 #include "smtest.h"
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
-#include <sched.h>
 #include <sys/stat.h>
 
 #define MAX_MAPS	16
@@ -87,9 +87,28 @@ static unsigned long interleave;	/* -I: accesses per turn, 0: off */
 static unsigned long check_every = 64;
 static int cur_phase;
 
-/* -I: whose turn it is, and which threads have finished the phase. */
-static volatile int turn;
+/*
+ * -I: go[t] is 1 while it is thread t's turn; the thread whose turn ends
+ * hands it to the next one that has not finished the phase, waking only
+ * that one (a futex each: one switch a turn, not a round of yields).
+ */
+static int go[MAX_THREADS];
 static volatile int finished[MAX_THREADS];
+
+static void turn_wait(int t)
+{
+	while (!__atomic_load_n(&go[t], __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &go[t], FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+}
+
+static void turn_pass(int from, int to)
+{
+	if (to == from)
+		return;
+	__atomic_store_n(&go[from], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&go[to], 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &go[to], FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
 
 static unsigned long parse_size(const char *s)
 {
@@ -344,8 +363,7 @@ static void *worker(void *arg)
 		work_init(&w[i], &maps[i], t);
 	do {
 		if (interleave && !step)
-			while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != t)
-				sched_yield();
+			turn_wait(t);
 		left = 0;
 		for (i = 0; i < nr_maps; i++) {
 			struct mapping *m = &maps[i];
@@ -368,7 +386,7 @@ static void *worker(void *arg)
 			int n = next_turn(t);
 
 			step = 0;
-			__atomic_store_n(&turn, n < 0 ? t : n, __ATOMIC_RELEASE);
+			turn_pass(t, n < 0 ? t : n);
 		}
 	} while (left);
 	for (i = 0; i < nr_maps; i++)
@@ -382,7 +400,8 @@ static void run_phase(void)
 	long t;
 
 	memset((void *)finished, 0, sizeof(finished));
-	turn = 0;
+	memset(go, 0, sizeof(go));
+	go[0] = 1;
 	if (nr_threads == 1) {
 		worker(NULL);
 		return;
