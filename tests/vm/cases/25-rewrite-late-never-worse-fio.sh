@@ -13,12 +13,15 @@
 # late_corrections unchanged, no rewrite log line of fio; fio reads its
 # 32 MiB and succeeds.
 # Skipped where the guest has no fio (a guest of another architecture
-# than the host's: Debian's fio is dynamically linked).
+# than the host's: Debian's fio is dynamically linked) or the kernel no
+# SysV IPC (the tinyconfig debug kernels).
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 
 command -v fio > /dev/null ||
 	skip "no fio in this $(uname -m) guest: the harness copies the host's dynamically linked fio, which only runs on the host's architecture"
+# fio keeps its job table in SysV shared memory, threads or not
+[ -d /proc/sysvipc ] || skip "fio needs SysV shared memory (shmget), which this kernel lacks (no /proc/sysvipc)"
 sm_disk_or_die
 sm_load_or_die enable=1
 sm_drop_caches
