@@ -3,8 +3,10 @@
 # The late tunable and late_support:
 #   - late is 0644, default 1; late_support is 0444 and says "yes" on
 #     these kernels, and cannot be written; debugfs mappings is 0400;
-#   - malformed writes to late (2, x, empty, oversized, ...) fail with
-#     EINVAL and keep the value; 0 and 1 read back;
+#   - malformed writes to late fail and keep the value: 2, 10, 11 and a
+#     number over 32 bits with ERANGE; x, empty, blanks, signs, hex,
+#     yes/on/true, trailing garbage, an oversized write with EINVAL; 0
+#     and 1 read back;
 #   - module parameter late=0 sets it, late=2 refuses the load naming it;
 #   - late=0: a cold MADV_RANDOM scan keeps rr, no late line, stats
 #     late_corrections unchanged; late=1 with enable=0: the same (late only
@@ -29,15 +31,18 @@ for s in late_corrections late_corrections_dry_run late_skipped faults_repeat \
 	expect_match "stats $s" "$(sm_stat "$s")" '^[0-9]+$'
 done
 
-# malformed writes: EINVAL, value kept (sm_write escapes: \n \t \0 \xHH)
+# malformed writes, value kept (sm_write escapes: \n \t \0 \xHH): a
+# number other than 0 or 1 is ERANGE, anything else EINVAL, as for every
+# tunable (sysfs-doc/sysfs-kernel-smart_madvise)
 for v in 0 1; do
 	sm_set late "$v"
 	n=0
-	for data in 2 '2\n' x 'x\n' '\n' ' ' -1 '-0' 10 11 1a 1x ' 1' '1 ' '1\n\n' \
-		    '1 1' '\t1' '1\0' 0x1 yes no on off true y n; do
+	for data in 2 '2\n' 10 11 4294967297 x 'x\n' '\n' ' ' -1 '-0' 1a 1x ' 1' '1 ' \
+		    '1\n\n' '1 1' '\t1' '1\0' 0x1 yes no on off true y n; do
+		case "$data" in 2*|1[01]|4294967297) want=ERANGE ;; *) want=EINVAL ;; esac
 		got=$(sm_write "$SM_SYS/late" "$data")
 		n=$((n + 1))
-		[ "$got" = EINVAL ] || fail "late=$v: write '$data' gave $got, want EINVAL"
+		[ "$got" = "$want" ] || fail "late=$v: write '$data' gave $got, want $want"
 		[ "$(sm_get late)" = "$v" ] || fail "late=$v: write '$data' changed it to $(sm_get late)"
 	done
 	got=$(sm_write "$SM_SYS/late" 1 5000)
