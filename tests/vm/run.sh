@@ -109,6 +109,8 @@ case_needs() {
 }
 NEED_DISK=0 NEED_FIO=0
 case_needs disk && NEED_DISK=1
+# the demo (tests/vm/guest/demo.sh) scans a file of the test disk
+[ "$MODE" = demo ] && NEED_DISK=1
 case_needs fio && NEED_FIO=1
 DISK_IMG=""
 
@@ -250,6 +252,8 @@ build_initramfs() {
 	SM_RESULT_DEV=$ARCH_RESULT_DEV
 	SM_CASE_TIMEOUT=${SMART_MADVISE_CASE_TIMEOUT:-300}
 	SM_DISK=$disk
+	SM_DISK_IOPS=${SMART_MADVISE_DISK_IOPS:-$DISK_IOPS_DEFAULT}
+	SM_DISK_BPS=${SMART_MADVISE_DISK_BPS:-$DISK_BPS_DEFAULT}
 	EOF
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
