@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make demo`: boot one kernel in QEMU and show, on this terminal, a
-# mis-advised sequential scan being corrected by smart_madvise: VmFlags
-# before (enable=0: rr) and after (enable=1: sr), the process's line from
-# debugfs processes, and its line of the rewrite log.
+# `make demo`: boot one kernel in QEMU and show, on this terminal, a cold
+# mis-advised sequential scan (MADV_RANDOM) of a file on a throttled disk,
+# timed with smart_madvise off and on: VmFlags rr off, sr on (corrected
+# during the scan), the time of each and the rewrite log's `late` line.
 #
 #   tests/vm/demo.sh [--kernel 6.1|6.12] [--module PATH] [--timeout S]
 #
