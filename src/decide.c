@@ -171,14 +171,20 @@ enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 }
 
 /*
- * A mapping's own evidence needs half the process's window: until it is
- * corrected, a mis-advised mapping costs I/O on every fault (a random
- * reader under MADV_SEQUENTIAL reads ahead on each), and all its faults
- * come from the one access pattern being judged.
+ * The parameters a mapping advised @advice is judged with. Evidence that
+ * MADV_RANDOM is wrong needs half the process's window: until corrected,
+ * a scan under it reads one page a fault, and all of a mapping's faults
+ * come from the one pattern judged. Evidence against MADV_SEQUENTIAL
+ * needs the whole window: the start of a scan by many threads looks
+ * random (each thread's first fault starts a new stream), and correct
+ * advice must never be changed.
  */
-void sm_range_params(const struct sm_params *proc, struct sm_params *range)
+void sm_range_params(const struct sm_params *proc, int advice,
+		     struct sm_params *range)
 {
 	*range = *proc;
+	if (advice != MADV_RANDOM)
+		return;
 	range->window_size = proc->window_size / 2;
 	if (range->window_size < SM_WINDOW_MIN)
 		range->window_size = SM_WINDOW_MIN;

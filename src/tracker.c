@@ -445,7 +445,7 @@ static void sm_range_fault(struct sm_proc *p, struct sm_range *r,
 
 	r->faults++;
 	r->last_used = p->clock;
-	sm_range_params(params, &range_params);
+	sm_range_params(params, r->advice, &range_params);
 	verdict = sm_evidence_add(&r->ev, class, weight, &range_params);
 	to = sm_rewrite_advice(r->advice, verdict);
 	if (to == r->advice) {
@@ -520,18 +520,27 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 		sm_stat_inc(faults_repeat);
 		goto unlock_rcu;
 	}
-	old = p->ev.verdict;
-	new = sm_evidence_add(&p->ev, class, weight, &params);
 	if (class == SM_FAULT_SEQUENTIAL)
 		p->nr_seq++;
 	else
 		p->nr_rand++;
 	p->clock++;
-	if (SM_COST_STOP == SM_COST_EVIDENCE)
-		goto unlock;
+	/*
+	 * A fault is evidence for one verdict: its mapping's if the mapping
+	 * is followed, the process's otherwise. A program that maps, advises
+	 * and faults a fresh mapping again and again (fio's mmap engine)
+	 * faults at scattered addresses while reading its file in order:
+	 * counted for the process, they would rewrite its correct advice.
+	 */
+	old = p->ev.verdict;
 	r = sm_range_of_fault(p, addr, vma);
 	if (r)
 		sm_range_fault(p, r, mm, class, weight, &params);
+	else if (SM_COST_STOP != SM_COST_EVIDENCE)
+		sm_evidence_add(&p->ev, class, weight, &params);
+	new = p->ev.verdict;
+	if (SM_COST_STOP == SM_COST_EVIDENCE)
+		goto unlock;
 	if (unlikely(new != old))
 		trace_verdict_change(tgid, old, new, p->ev.seq,
 				     p->ev.seq + p->ev.rand);
@@ -805,11 +814,18 @@ void sm_tracker_advise(struct mm_struct *mm, unsigned long start,
 	ans->from_range = ev != &p->ev;
 	if (ans->applied != advice && !dry_run)
 		p->rewrites++;
+	/*
+	 * Advised again, the range starts a new phase: a program that maps,
+	 * advises and faults once at the same address over and over (fio's
+	 * mmap engine) would otherwise pile up the faults of mappings that
+	 * are gone, and have its correct advice "corrected".
+	 */
 	if (!r)
 		r = sm_range_add(p, start, end, advice);
 	if (r) {
 		r->advice = dry_run ? advice : ans->applied;
 		r->dry_logged = 0;
+		sm_evidence_init(&r->ev);
 	}
 unlock:
 	raw_spin_unlock(&p->lock);

@@ -27,7 +27,7 @@ enum sm_cost_stage {
 #endif
 
 /* Mappings whose advice a process may get corrected, per process. */
-#define SM_RANGES 8
+#define SM_RANGES 16
 
 struct sm_tracker_stats {
 	u64 faults;

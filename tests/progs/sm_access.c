@@ -52,7 +52,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#define MAX_MAPS	16
+#define MAX_MAPS	24
 #define MAX_PHASES	8
 #define MAX_THREADS	64
 #define HUGE_SIZE	(2UL << 20)
