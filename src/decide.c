@@ -171,23 +171,33 @@ enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 }
 
 /*
- * The parameters a mapping advised @advice is judged with. Evidence that
- * MADV_RANDOM is wrong needs half the process's window: until corrected,
- * a scan under it reads one page a fault, and all of a mapping's faults
- * come from the one pattern judged. Evidence against MADV_SEQUENTIAL
- * needs the whole window: the start of a scan by many threads looks
- * random (each thread's first fault starts a new stream), and correct
- * advice must never be changed.
+ * A mapping's own evidence needs half the process's window: until it is
+ * corrected, a mis-advised mapping costs I/O on every fault (a random
+ * reader under MADV_SEQUENTIAL reads ahead on each), and all its faults
+ * come from the one pattern being judged.
  */
-void sm_range_params(const struct sm_params *proc, int advice,
-		     struct sm_params *range)
+void sm_range_params(const struct sm_params *proc, struct sm_params *range)
 {
 	*range = *proc;
-	if (advice != MADV_RANDOM)
-		return;
 	range->window_size = proc->window_size / 2;
 	if (range->window_size < SM_WINDOW_MIN)
 		range->window_size = SM_WINDOW_MIN;
+}
+
+/*
+ * Whether thread @tid faults in a mapping for the first time, as far as
+ * a 64-bit set of hashed thread ids can tell. A thread's first fault in
+ * a mapping starts a new stream, whatever the pattern: 16 threads that
+ * start scanning their own regions must not read as random.
+ */
+int sm_thread_first_seen(__u64 *threads, __u32 tid)
+{
+	__u64 bit = 1ULL << ((tid * 0x9e3779b1U) >> 26);
+
+	if (*threads & bit)
+		return 0;
+	*threads |= bit;
+	return 1;
 }
 
 unsigned int sm_evidence_permille(const struct sm_evidence *e)

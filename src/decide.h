@@ -66,8 +66,8 @@ void sm_evidence_init(struct sm_evidence *e);
 enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 				enum sm_fault_class class, __u32 weight,
 				const struct sm_params *params);
-void sm_range_params(const struct sm_params *proc, int advice,
-		     struct sm_params *range);
+void sm_range_params(const struct sm_params *proc, struct sm_params *range);
+int sm_thread_first_seen(__u64 *threads, __u32 tid);
 unsigned int sm_evidence_permille(const struct sm_evidence *e);
 int sm_rewrite_advice(int advice, enum sm_verdict verdict);
 

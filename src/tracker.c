@@ -52,6 +52,7 @@
  */
 struct sm_range {
 	unsigned long start, end;
+	u64 threads;		/* hashed ids of the threads that faulted in it */
 	struct sm_evidence ev;
 	u32 faults;
 	u32 last_used;		/* the process's fault clock at its last fault */
@@ -80,7 +81,7 @@ struct sm_proc {
 };
 
 /* The size sysfs-doc gives for a followed mapping. */
-static_assert(sizeof(struct sm_range) <= 48);
+static_assert(sizeof(struct sm_range) <= 56);
 
 /* A correction on its way from the fault path to the worker. */
 struct sm_late_req {
@@ -445,7 +446,10 @@ static void sm_range_fault(struct sm_proc *p, struct sm_range *r,
 
 	r->faults++;
 	r->last_used = p->clock;
-	sm_range_params(params, r->advice, &range_params);
+	if (sm_thread_first_seen(&r->threads, current->pid) &&
+	    class == SM_FAULT_RANDOM)
+		return;		/* a thread's first fault here: no evidence */
+	sm_range_params(params, &range_params);
 	verdict = sm_evidence_add(&r->ev, class, weight, &range_params);
 	to = sm_rewrite_advice(r->advice, verdict);
 	if (to == r->advice) {
@@ -825,6 +829,7 @@ void sm_tracker_advise(struct mm_struct *mm, unsigned long start,
 	if (r) {
 		r->advice = dry_run ? advice : ans->applied;
 		r->dry_logged = 0;
+		r->threads = 0;
 		sm_evidence_init(&r->ev);
 	}
 unlock:

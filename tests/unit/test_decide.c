@@ -702,34 +702,49 @@ static void test_per_range(void)
 	CHECK(p.e.verdict == SM_VERDICT_MIXED, "the process doing both is mixed");
 }
 
+/* A fault in a followed mapping, as the tracker feeds it. */
+static enum sm_verdict range_fault(struct sm_evidence *e, __u64 *threads,
+				   unsigned int tid, enum sm_fault_class c,
+				   unsigned int w, const struct sm_params *range)
+{
+	if (sm_thread_first_seen(threads, tid) && c == SM_FAULT_RANDOM)
+		return e->verdict;
+	return sm_evidence_add(e, c, w, range);
+}
+
 /*
- * A mapping's evidence: against MADV_RANDOM, half the process's window,
- * so a scan under it is corrected soon; against MADV_SEQUENTIAL, the
- * whole window, so the start of a scan by many threads never is.
+ * A mapping's evidence: half the process's window, so a mis-advised
+ * mapping is corrected soon; a thread's first fault in it is no
+ * evidence, so the start of a scan by many threads is never random.
  */
 static void test_range_window(void)
 {
 	static char cached[16384], mapped[16384];
-	struct sm_params params = defaults, range, seq_range;
+	struct sm_params params = defaults, range;
 	unsigned long n = 16384, pg, k, i, t;
 	enum sm_verdict v = SM_VERDICT_UNKNOWN;
 	struct sm_streams s;
 	struct sm_evidence e;
-	unsigned int w;
+	__u64 threads = 0;
+	unsigned int w, tid, first = 0;
 	int c, faults;
 
-	sm_range_params(&params, MADV_RANDOM, &range);
+	sm_range_params(&params, &range);
 	CHECK(range.window_size == 32 && range.threshold == 75 &&
-	      range.max_gap_pages == 32, "MADV_RANDOM is judged on half the window");
-	sm_range_params(&params, MADV_SEQUENTIAL, &seq_range);
-	CHECK(seq_range.window_size == 64, "MADV_SEQUENTIAL on the whole window");
+	      range.max_gap_pages == 32, "a range needs half the window");
 	params.window_size = 8;
-	sm_range_params(&params, MADV_RANDOM, &range);
+	sm_range_params(&params, &range);
 	CHECK(range.window_size == SM_WINDOW_MIN, "and never less than the minimum");
+	for (tid = 1000; tid < 1016; tid++)
+		first += sm_thread_first_seen(&threads, tid);
+	CHECK(first >= 12 && !sm_thread_first_seen(&threads, 1003),
+	      "a thread is new to a mapping once");
 
 	/* Random reads under MADV_SEQUENTIAL: each reads 32 pages ahead. */
+	sm_range_params(&defaults, &range);
 	sm_streams_init(&s);
 	sm_evidence_init(&e);
+	threads = 0;
 	for (faults = 0; faults < 4096 && v != SM_VERDICT_RANDOM;) {
 		pg = rnd() % n;
 		if (mapped[pg])
@@ -739,15 +754,14 @@ static void test_range_window(void)
 		for (k = pg & ~15UL; k < (pg & ~15UL) + 16; k++)
 			mapped[k] |= cached[k];
 		c = sm_classify(&s, 1000000 + pg, &defaults, &w);
-		v = sm_evidence_add(&e, c, w, &seq_range);
+		v = range_fault(&e, &threads, 7, c, w, &range);
 		faults++;
 	}
 	printf("# random reads under readahead: random after %d faults\n", faults);
-	CHECK(v == SM_VERDICT_RANDOM && faults <= 72,
-	      "random reads read ahead are random within 72 faults");
+	CHECK(v == SM_VERDICT_RANDOM && faults <= 40,
+	      "random reads read ahead are random within 40 faults");
 
-	/* Then, under MADV_RANDOM, a scan, fault-around mapping the cache. */
-	sm_range_params(&defaults, MADV_RANDOM, &range);
+	/* Then a scan of the same file, fault-around mapping what is cached. */
 	for (i = 0, faults = 0; i < n && v != SM_VERDICT_SEQUENTIAL; i++) {
 		if (mapped[i])
 			continue;
@@ -755,7 +769,7 @@ static void test_range_window(void)
 		for (k = i & ~15UL; k < (i & ~15UL) + 16; k++)
 			mapped[k] |= cached[k];
 		c = sm_classify(&s, 1000000 + i, &defaults, &w);
-		v = sm_evidence_add(&e, c, w, &range);
+		v = range_fault(&e, &threads, 7, c, w, &range);
 		faults++;
 	}
 	printf("# then a scan: sequential after %d faults\n", faults);
@@ -765,30 +779,36 @@ static void test_range_window(void)
 	/* A correctly advised scan under fault-around never looks random. */
 	sm_streams_init(&s);
 	sm_evidence_init(&e);
+	threads = 0;
 	for (i = 0, c = 0; i < n; i += 16)
-		if (sm_evidence_add(&e, sm_classify(&s, 2000000 + i, &defaults, &w),
-				    w, &seq_range) == SM_VERDICT_RANDOM)
+		if (range_fault(&e, &threads, 7,
+				sm_classify(&s, 2000000 + i, &defaults, &w), w,
+				&range) == SM_VERDICT_RANDOM)
 			c++;
 	CHECK(c == 0 && e.verdict == SM_VERDICT_SEQUENTIAL,
 	      "a scan's range is never random");
 
 	/*
-	 * 16 threads start scanning their own 2 MiB of one mapping, in
-	 * turns of one fault-around window, after 16 faults on their stacks
-	 * fill half the streams: never random under MADV_SEQUENTIAL.
+	 * 24 threads start scanning their own 2 MiB of one mapping in turns,
+	 * one fault each, while 16 faults elsewhere churn the streams: the
+	 * threads' first faults are no evidence, so never random.
 	 */
 	sm_streams_init(&s);
 	sm_evidence_init(&e);
-	for (t = 0; t < 16; t++)
-		sm_classify(&s, 5000000 + 7919 * t, &defaults, &w);
-	for (i = 0, c = 0; i < 64; i++)
-		for (t = 0; t < 16; t++)
-			if (sm_evidence_add(&e, sm_classify(&s, 3000000 + 512 * t + 16 * i,
-							    &defaults, &w),
-					    w, &seq_range) == SM_VERDICT_RANDOM)
+	threads = 0;
+	for (i = 0, c = 0; i < 64; i++) {
+		for (t = 0; t < 24; t++) {
+			if (i == 0 && t < 16)
+				sm_classify(&s, 5000000 + 7919 * t, &defaults, &w);
+			if (range_fault(&e, &threads, 2000 + t,
+					sm_classify(&s, 3000000 + 512 * t + 16 * i,
+						    &defaults, &w),
+					w, &range) == SM_VERDICT_RANDOM)
 				c++;
+		}
+	}
 	CHECK(c == 0 && e.verdict == SM_VERDICT_SEQUENTIAL,
-	      "16 threads starting their scans are never random");
+	      "24 threads starting their scans are never random");
 }
 
 static void test_rewrite_table(void)
