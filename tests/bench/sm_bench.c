@@ -16,8 +16,15 @@
  *                                            each RANDOM gets rewritten)
  *   sm_bench scan     PATH ADVICE PRE ACCESS [READS SEED]
  *                     ADVICE = random|sequential|normal, PRE = seq|rand|none,
- *                     ACCESS = seq (every page in order) or rand (READS
- *                     random 4 KiB pages, xorshift with SEED)
+ *                     ACCESS = seq (every page in order), rand (READS
+ *                     random 4 KiB pages, xorshift with SEED) or randseq
+ *                     (READS random pages, then every page in order: a
+ *                     phase change; scan_ns times the second phase)
+ *   sm_bench cmd      SHELLCMD               run /bin/sh -c SHELLCMD, time it
+ *                                            (fork + exec + wait), count the
+ *                                            children's faults
+ *   sm_bench mktree   DIR FILES KIB          FILES files of KIB KiB of fixed
+ *                                            content under DIR (32 per subdir)
  *   sm_bench sleepers N                      fork N children that each fault
  *                                            4 pages and pause; print READY;
  *                                            on SIGTERM kill them all and exit
@@ -74,6 +81,23 @@ static long majflt_now(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_majflt;
+}
+
+/* read_bytes of /proc/self/io: bytes this process made the block layer
+ * read (readahead it triggered included); -1 without task I/O accounting. */
+static long long io_read_bytes(void)
+{
+	char line[128];
+	long long v = -1;
+	FILE *f = fopen("/proc/self/io", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "read_bytes: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
 }
 
 static uint64_t xorshift64(uint64_t *s)
@@ -281,7 +305,7 @@ static int mode_madvise(int argc, char **argv)
 /* --- file scans on the throttled disk ---------------------------------- */
 
 /* The VmFlags of the mapping at @addr: proof of the advice in force. */
-static void print_vmflags(const void *addr)
+static void print_vmflags(const void *addr, const char *key)
 {
 	char line[512], want[32];
 	FILE *f = fopen("/proc/self/smaps", "r");
@@ -297,7 +321,7 @@ static void print_vmflags(const void *addr)
 			int rr = strstr(line, " rr") != NULL;
 			int sr = strstr(line, " sr") != NULL;
 
-			printf("vmflags=%s\n", rr ? "rr" : sr ? "sr" : "none");
+			printf("%s=%s\n", key, rr ? "rr" : sr ? "sr" : "none");
 			break;
 		}
 	}
@@ -308,11 +332,12 @@ static int mode_scan(int argc, char **argv)
 {
 	unsigned long pages, i, reads = 0, touched = 0;
 	volatile unsigned long sum = 0;
-	uint64_t seed = 42, t0, t;
+	uint64_t seed = 42, t0, t1 = 0, t;
 	const char *adv, *access;
+	int advice, fd, scan = 1;
+	long long io0, io1;
 	struct stat st;
 	long f0, m0;
-	int advice, fd;
 	char *p;
 
 	if (argc < 6)
@@ -327,11 +352,12 @@ static int mode_scan(int argc, char **argv)
 		advice = MADV_NORMAL;
 	else
 		fail("advice-name");
-	if (!strcmp(access, "rand")) {
+	if (!strcmp(access, "rand") || !strcmp(access, "randseq")) {
 		if (argc < 8)
 			fail("usage-scan-rand");
 		reads = strtoul(argv[6], NULL, 0);
 		seed = strtoull(argv[7], NULL, 0) | 1;
+		scan = !strcmp(access, "randseq");
 	} else if (strcmp(access, "seq")) {
 		fail("access-name");
 	}
@@ -345,25 +371,101 @@ static int mode_scan(int argc, char **argv)
 		fail("mmap-file");
 	f0 = faults_now();
 	m0 = majflt_now();
+	io0 = io_read_bytes();
 	t0 = now_ns();
 	if (madvise(p, pages * PAGE, advice))
 		fail("madvise");
-	if (reads) {
-		for (i = 0; i < reads; i++)
-			sum += p[(xorshift64(&seed) % pages) * PAGE];
-		touched = reads;
-	} else {
+	for (i = 0; i < reads; i++)
+		sum += p[(xorshift64(&seed) % pages) * PAGE];
+	touched = reads;
+	if (reads && scan)	/* the advice in force after phase one */
+		print_vmflags(p, "vmflags_mid");
+	if (scan) {
+		t1 = reads ? now_ns() : t0;
 		for (i = 0; i < pages; i++)
 			sum += p[i * PAGE];
-		touched = pages;
+		touched += pages;
 	}
-	t = now_ns() - t0;
-	print_vmflags(p);
+	t = now_ns();
+	io1 = io_read_bytes();
+	print_vmflags(p, "vmflags");
 	printf("ns=%llu\nfaults=%ld\nmajflt=%ld\ntouched=%lu\n",
-	       (unsigned long long)t, faults_now() - f0, majflt_now() - m0,
-	       touched);
+	       (unsigned long long)(t - t0), faults_now() - f0,
+	       majflt_now() - m0, touched);
+	if (scan)
+		printf("scan_ns=%llu\n", (unsigned long long)(t - t1));
+	if (io0 >= 0 && io1 >= 0)
+		printf("io_read_bytes=%lld\n", io1 - io0);
 	munmap(p, pages * PAGE);
 	close(fd);
+	printf("status=ok\n");
+	return 0;
+}
+
+/* --- a real multi-process workload, and its input tree ------------------ */
+
+static int mode_cmd(int argc, char **argv)
+{
+	struct rusage ru;
+	uint64_t t0, t;
+	int status;
+	pid_t pid;
+
+	if (argc < 3)
+		fail("usage-cmd");
+	t0 = now_ns();
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", argv[2], (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		fail("waitpid");
+	t = now_ns() - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = 0;
+		fail("command-exit-status");
+	}
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("ns=%llu\nfaults=%ld\n", (unsigned long long)t,
+	       ru.ru_minflt + ru.ru_majflt);
+	printf("status=ok\n");
+	return 0;
+}
+
+static int mode_mktree(int argc, char **argv)
+{
+	unsigned long files, kib, i, j;
+	uint64_t seed = 7;
+	char path[4096], *buf;
+	int fd;
+
+	if (argc < 5)
+		fail("usage-mktree");
+	files = strtoul(argv[3], NULL, 0);
+	kib = strtoul(argv[4], NULL, 0);
+	buf = malloc(kib * 1024 + 1);
+	if (!buf || !files)
+		fail("args-mktree");
+	if (mkdir(argv[2], 0755) && errno != EEXIST)
+		fail("mkdir");
+	for (i = 0; i < files; i++) {
+		snprintf(path, sizeof(path), "%s/d%02lu", argv[2], i / 32);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			fail("mkdir");
+		snprintf(path, sizeof(path), "%s/d%02lu/f%04lu.txt", argv[2],
+			 i / 32, i);
+		/* text-like content, so a compressor has work to do */
+		for (j = 0; j < kib * 1024; j++)
+			buf[j] = "abcdefghijklmnop \n"[xorshift64(&seed) % 18];
+		fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+		if (fd < 0 || write(fd, buf, kib * 1024) != (ssize_t)(kib * 1024))
+			fail("write");
+		close(fd);
+	}
+	free(buf);
 	printf("status=ok\n");
 	return 0;
 }
@@ -445,6 +547,10 @@ int main(int argc, char **argv)
 		return mode_madvise(argc, argv);
 	if (!strcmp(argv[1], "scan"))
 		return mode_scan(argc, argv);
+	if (!strcmp(argv[1], "cmd"))
+		return mode_cmd(argc, argv);
+	if (!strcmp(argv[1], "mktree"))
+		return mode_mktree(argc, argv);
 	if (!strcmp(argv[1], "sleepers"))
 		return mode_sleepers(argc, argv);
 	fail("mode");
