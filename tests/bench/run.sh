@@ -1,23 +1,33 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make bench`: boot each Debian kernel of tests/vm/kernels.list once in
-# QEMU (TCG) and, in that one boot, run every benchmark with the
-# configurations alternating run by run (tests/bench/guest/bench.sh).
+# `make bench`: boot each Debian kernel of tests/vm/kernels.list in QEMU
+# (TCG) twice, one kernel and one boot at a time, and in each boot run its
+# benchmarks with the configurations alternating run by run
+# (tests/bench/guest/bench.sh):
+#   cost    the fault-path cost suites, the multi-process workload and the
+#           scale suite, under -icount (guest time = instructions executed,
+#           deterministic; see tests/bench/README.md)
+#   benefit the throttled-disk suites: call-time rewrites, cold-start late
+#           correction, fio's mmap engine; wall clock (the disk throttle
+#           runs on the host's clock, which -icount does not follow)
 # Then compute min/median/max and ratios against the baseline of the same
 # boot (tests/bench/analyze.py), draw the plots (gnuplot) and print the
 # summary table.
 #
 #   tests/bench/run.sh [--smoke] [--kernel 6.1|6.12|all] [--runs N]
+#                      [--part cost|benefit|all] [--no-icount]
 #                      [--out DIR] [--timeout SECONDS] [--no-plots]
 #
 #   --smoke    tiny sizes, 1 run + warm-up, first kernel only (unless
 #              --kernel): checks that the suite runs and its output
 #              parses, never a timing (`make check` calls this)
 #   --runs N   measured runs per configuration after the warm-up (default 5)
-#   --out DIR  where raw.csv, summary.csv, summary.txt and the PNGs go
-#              (default tests/bench/results for a full run,
-#              build/bench-smoke for --smoke)
+#   --part P   only the cost boot or only the benefit boot (default all)
+#   --no-icount  the cost boot on the wall clock, as before -icount
+#   --out DIR  where raw-*.csv, summary.csv, summary.txt and the PNGs go
+#              (default build/bench/results, build/bench-smoke for --smoke;
+#              a dated summary worth keeping goes to docs/results/)
 #
 # Environment: as tests/vm/run.sh (SMART_MADVISE_CACHE, SMART_MADVISE_BUILD,
 # SMART_MADVISE_ACCEL=kvm opt-in), plus SMART_MADVISE_BENCH_MEM (guest MiB,
@@ -34,8 +44,10 @@ RUNS=""
 OUT=""
 TIMEOUT=""
 PLOTS=1
+PART=all
+ICOUNT=1
 
-usage() { sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) SMOKE=1; shift ;;
@@ -44,6 +56,8 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--no-plots) PLOTS=0; shift ;;
+	--part) PART=$2; shift 2 ;;
+	--no-icount) ICOUNT=0; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
@@ -57,17 +71,24 @@ MEM=${SMART_MADVISE_BENCH_MEM:-3072}
 if [ "$SMOKE" = 1 ]; then
 	: "${KERNEL:=6.1}" "${RUNS:=1}" "${OUT:=$SM_BUILD/bench-smoke}" "${TIMEOUT:=600}"
 	ANON_PAGES=4096 ANON_ROUNDS=1 FILE_MIB=4 FILE_PASSES=4 MADV_CALLS=2000
-	SCALE_LEVELS="1 20" SEQ_MIB=2 RAND_MIB=8 RAND_READS=64 DISK_MIB=32
+	SCALE_LEVELS="1 20" SEQ_MIB=2 RAND_MIB=8 RAND_READS=64 DISK_MIB=48
+	COLD_MIB=4 COLD_READS=128 PHASE_READS=64 TREE_FILES=16 TREE_KIB=8
 	SCALE=smoke
 else
-	: "${KERNEL:=all}" "${RUNS:=5}" "${OUT:=$BENCH_DIR/results}" "${TIMEOUT:=3600}"
+	: "${KERNEL:=all}" "${RUNS:=5}" "${OUT:=$SM_BUILD/bench/results}" "${TIMEOUT:=3600}"
 	# 65536 pages x 4 rounds = 262144 first touches (256 MiB resident).
 	ANON_PAGES=65536 ANON_ROUNDS=4 FILE_MIB=64 FILE_PASSES=48 MADV_CALLS=300000
 	SCALE_LEVELS="1 100 1000 10000" SEQ_MIB=32 RAND_MIB=256 RAND_READS=2048
+	# Cold start (issue 11): a 64 MiB file scanned, 4,096 random page
+	# reads of the 256 MiB one, 1,024 random reads before a phase-change scan.
+	COLD_MIB=64 COLD_READS=4096 PHASE_READS=1024
+	# the multi-process workload's tree: 256 files of 16 KiB (4 MiB)
+	TREE_FILES=256 TREE_KIB=16
 	DISK_MIB=512
 	SCALE=full
 fi
 case "$RUNS" in ''|*[!0-9]*|0) die "--runs wants a positive number" ;; esac
+case "$PART" in cost|benefit|all) ;; *) die "--part wants cost, benefit or all" ;; esac
 
 # --- host-side builds -------------------------------------------------------
 
@@ -79,9 +100,10 @@ build_progs() {
 		"$BENCH_DIR/sm_bench.c"
 }
 
-# The ext4 image: seq.dat and rand.dat of fixed content, made once.
+# The ext4 image: seq.dat, rand.dat and cold.dat of fixed content, made
+# once (the name changes with the set of files).
 build_disk() {
-	local img=$SM_BUILD/bench/disk-$DISK_MIB.img stage
+	local img=$SM_BUILD/bench/disk-v2-$DISK_MIB.img stage
 	if [ -f "$img" ] && [ -f "$img.ok" ]; then
 		printf '%s\n' "$img"
 		return 0
@@ -92,14 +114,26 @@ build_disk() {
 	mkdir -p "$stage"
 	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/seq.dat" "$SEQ_MIB" > /dev/null
 	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/rand.dat" "$RAND_MIB" > /dev/null
+	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/cold.dat" "$COLD_MIB" > /dev/null
 	disk_mkfs "$img" "$DISK_MIB" smbench "$stage"
 	rm -rf "$stage"
 	touch "$img.ok"
 	printf '%s\n' "$img"
 }
 
+# add_dynbin ROOT BINARY: a dynamically linked host binary and the shared
+# libraries ldd finds for it, at the same paths under ROOT.
+add_dynbin() {
+	local root=$1 bin=$2 lib
+	install -D -m 0755 "$bin" "$root$bin"
+	while read -r lib; do
+		install -D -m 0755 "$lib" "$root$lib"	# the loader must be executable
+	done < <(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+}
+
+# build_initramfs KREL KO OUT PARTS CLOCK
 build_initramfs() {
-	local krel=$1 ko=$2 out=$3 root
+	local krel=$1 ko=$2 out=$3 parts=$4 clock=$5 root
 	root=$SM_BUILD/bench/$krel/initramfs
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,mnt,lib/modules,bench}
@@ -107,12 +141,15 @@ build_initramfs() {
 	cp "$ko" "$root/lib/modules/smart_madvise.ko"
 	add_kmods "$krel" "$root/lib/modules/extra" virtio_pci virtio_blk
 	cp "$BENCH_DIR/guest/init" "$root/init"
-	cp "$BENCH_DIR/guest/bench.sh" "$root/bench/bench.sh"
+	cp "$BENCH_DIR/guest/bench.sh" "$BENCH_DIR/guest/fio.sh" "$root/bench/"
 	cp "$SM_BUILD/bench/progs/sm_bench" "$root/bin/"
-	chmod 0755 "$root/init" "$root/bench/bench.sh"
+	chmod 0755 "$root/init" "$root/bench/bench.sh" "$root/bench/fio.sh"
+	case " $parts " in *" fio "*) add_dynbin "$root" "$(command -v fio)" ;; esac
 	cat > "$root/etc/bench.conf" <<-EOF
 	SCALE=$SCALE
 	RUNS=$RUNS
+	PARTS="$parts"
+	CLOCK=$clock
 	ANON_PAGES=$ANON_PAGES
 	ANON_ROUNDS=$ANON_ROUNDS
 	FILE_MIB=$FILE_MIB
@@ -121,25 +158,40 @@ build_initramfs() {
 	SCALE_LEVELS="$SCALE_LEVELS"
 	MAX_PROCS=16384
 	RAND_READS=$RAND_READS
+	COLD_READS=$COLD_READS
+	PHASE_READS=$PHASE_READS
+	TREE_FILES=$TREE_FILES
+	TREE_KIB=$TREE_KIB
 	EOF
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
 }
 
-# boot KREL INITRD DISK DIR: one QEMU, results in DIR/result.txt.
+# boot KREL INITRD DISK DIR CLOCK: one QEMU, results in DIR/result.txt.
+# CLOCK icount: guest time follows the instruction count (1 ns per
+# instruction, no sleeping when idle, no pacing to the host): the cost
+# figures then depend on the instructions executed, not on the host's load.
+# DISK "" attaches no disk.
 boot() {
-	local krel=$1 initrd=$2 disk=$3 dir=$4 accel=${SMART_MADVISE_ACCEL:-tcg} cpu=max
+	local krel=$1 initrd=$2 disk=$3 dir=$4 clock=$5 accel=${SMART_MADVISE_ACCEL:-tcg} cpu=max
 	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
+	local extra=() smp=2
 	append+=" rdinit=/init tsc=reliable no_timer_check"
 	[ "$accel" = kvm ] && cpu=host
-	disk_qemu_args "$disk" "$IOPS" "$BPS" virtio-blk-pci
+	# -icount runs all vCPUs in one host thread, and with -smp 2 QEMU 7.2
+	# hangs bringing up the second CPU (seen, 6.1): one vCPU under -icount.
+	[ "$clock" = icount ] && extra+=(-icount "shift=0,sleep=off,align=off") smp=1
+	if [ -n "$disk" ]; then
+		disk_qemu_args "$disk" "$IOPS" "$BPS" virtio-blk-pci
+		extra+=("${DISK_ARGS[@]}")
+	fi
 	: > "$dir/console.log"
 	: > "$dir/result.txt"
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
-		-smp 2 -m "$MEM" -nographic -no-reboot -monitor none \
+		-smp "$smp" -m "$MEM" -nographic -no-reboot -monitor none \
 		-kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append" \
-		"${DISK_ARGS[@]}" \
+		"${extra[@]}" \
 		-serial "file:$dir/console.log" -serial "file:$dir/result.txt" \
 		< /dev/null &
 	local qpid=$! rc=0
@@ -150,7 +202,7 @@ boot() {
 }
 
 main() {
-	local pkgs=(e2fsprogs python3)
+	local pkgs=(e2fsprogs python3 fio)
 	[ "$PLOTS" = 1 ] && [ "$SMOKE" = 0 ] && pkgs+=(gnuplot-nox)
 	install_host_deps
 	install_pkgs "${pkgs[@]}"
@@ -161,29 +213,47 @@ main() {
 	disk=$(build_disk)
 	local started
 	started=$(date -u '+%Y-%m-%d %H:%M UTC')
+	local boots=()
+	[ "$PART" = benefit ] || boots+=(cost)
+	[ "$PART" = cost ] || boots+=(benefit)
+	local b parts clock
 	while read -r short krel; do
-		dir=$SM_BUILD/bench/$krel
-		mkdir -p "$dir"
 		ko=$(build_module "$krel")
-		build_initramfs "$krel" "$ko" "$dir/initramfs.cpio.gz"
-		msg "booting $krel for the benchmark (timeout ${TIMEOUT}s)"
-		rc=0
-		local t0=$SECONDS
-		boot "$krel" "$dir/initramfs.cpio.gz" "$disk" "$dir" || rc=$?
-		msg "$krel: boot took $((SECONDS - t0)) s (qemu exit $rc)"
-		tr -d '\r' < "$dir/result.txt" > "$OUT/raw-$short.csv"
-		if ! grep -qx BENCH_DONE "$OUT/raw-$short.csv"; then
-			warn "$krel: no BENCH_DONE (panic, hang or timeout); console tail:"
-			tr -d '\r' < "$dir/console.log" | tail -n 30 >&2
-			failed=1
-		fi
-		raws+=("$short=$OUT/raw-$short.csv")
+		for b in "${boots[@]}"; do
+			dir=$SM_BUILD/bench/$krel/$b
+			mkdir -p "$dir"
+			if [ "$b" = cost ]; then
+				parts="cost workload scale" clock=icount
+				[ "$ICOUNT" = 1 ] || clock=wall
+				[ "${SMART_MADVISE_ACCEL:-tcg}" = kvm ] && clock=wall
+			else
+				parts="benefit cold fio" clock=wall
+			fi
+			build_initramfs "$krel" "$ko" "$dir/initramfs.cpio.gz" "$parts" "$clock"
+			msg "booting $krel for the $b benchmarks ($parts, clock $clock, timeout ${TIMEOUT}s)"
+			rc=0
+			local t0=$SECONDS
+			if [ "$b" = cost ]; then
+				boot "$krel" "$dir/initramfs.cpio.gz" "" "$dir" "$clock" || rc=$?
+			else
+				boot "$krel" "$dir/initramfs.cpio.gz" "$disk" "$dir" "$clock" || rc=$?
+			fi
+			msg "$krel: $b boot took $((SECONDS - t0)) s (qemu exit $rc)"
+			tr -d '\r' < "$dir/result.txt" > "$OUT/raw-$short-$b.csv"
+			if ! grep -qx BENCH_DONE "$OUT/raw-$short-$b.csv"; then
+				warn "$krel: no BENCH_DONE in the $b boot (panic, hang or timeout); console tail:"
+				tr -d '\r' < "$dir/console.log" | tail -n 30 >&2
+				failed=1
+			fi
+			raws+=("$short=$OUT/raw-$short-$b.csv")
+		done
 	done < <(kernels_select "$KERNEL" | host_arch_only bench)
 
 	local aopts=(--out "$OUT" --started "$started" --command "tests/bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}"
 		     --iops "$IOPS" --bps "$BPS" --mem "$MEM")
 	[ "$SMOKE" = 1 ] && aopts+=(--smoke)
 	[ "$PLOTS" = 1 ] && [ "$SMOKE" = 0 ] && aopts+=(--plots)
+	aopts+=(--commit "$(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null || echo unknown)")
 	python3 -B "$BENCH_DIR/analyze.py" "${aopts[@]}" "${raws[@]}" || failed=1
 	if [ "$failed" != 0 ]; then
 		echo "bench: FAILED"
