@@ -31,7 +31,8 @@
 #
 # Environment: as tests/vm/run.sh (SMART_MADVISE_CACHE, SMART_MADVISE_BUILD,
 # SMART_MADVISE_ACCEL=kvm opt-in), plus SMART_MADVISE_BENCH_MEM (guest MiB,
-# default 3072), SMART_MADVISE_BENCH_IOPS / _BPS (disk throttle).
+# default 3072), SMART_MADVISE_BENCH_IOPS / _BPS (disk throttle),
+# SMART_MADVISE_BENCH_APPEND (more kernel command line, e.g. clearcpuid=erms).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/common.sh
@@ -134,6 +135,13 @@ add_dynbin() {
 # build_initramfs KREL KO OUT PARTS CLOCK
 build_initramfs() {
 	local krel=$1 ko=$2 out=$3 parts=$4 clock=$5 root
+	local anon_rounds=$ANON_ROUNDS file_passes=$FILE_PASSES madv_calls=$MADV_CALLS
+	# Under -icount a run repeats to a few ppm, so more work buys no
+	# precision, and an emulated second costs ~10 s of host time: a
+	# quarter of the wall-clock sizes.
+	if [ "$clock" = icount ] && [ "$SCALE" = full ]; then
+		anon_rounds=1 file_passes=12 madv_calls=100000
+	fi
 	root=$SM_BUILD/bench/$krel/initramfs
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,mnt,lib/modules,bench}
@@ -151,10 +159,10 @@ build_initramfs() {
 	PARTS="$parts"
 	CLOCK=$clock
 	ANON_PAGES=$ANON_PAGES
-	ANON_ROUNDS=$ANON_ROUNDS
+	ANON_ROUNDS=$anon_rounds
 	FILE_MIB=$FILE_MIB
-	FILE_PASSES=$FILE_PASSES
-	MADV_CALLS=$MADV_CALLS
+	FILE_PASSES=$file_passes
+	MADV_CALLS=$madv_calls
 	SCALE_LEVELS="$SCALE_LEVELS"
 	MAX_PROCS=16384
 	RAND_READS=$RAND_READS
@@ -177,7 +185,7 @@ boot() {
 	local krel=$1 initrd=$2 disk=$3 dir=$4 clock=$5 accel=${SMART_MADVISE_ACCEL:-tcg} cpu=max
 	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
 	local extra=() smp=2
-	append+=" rdinit=/init tsc=reliable no_timer_check"
+	append+=" rdinit=/init tsc=reliable no_timer_check${SMART_MADVISE_BENCH_APPEND:+ $SMART_MADVISE_BENCH_APPEND}"
 	[ "$accel" = kvm ] && cpu=host
 	# -icount runs all vCPUs in one host thread, and with -smp 2 QEMU 7.2
 	# hangs bringing up the second CPU (seen, 6.1): one vCPU under -icount.
