@@ -213,6 +213,8 @@ meta mem_kb "$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
 meta thp "$(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled)"
 meta fault_around_bytes "$(cat /sys/kernel/debug/fault_around_bytes 2>/dev/null || echo ?)"
 meta clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
+meta cmdline "$(cat /proc/cmdline)"
+meta cpu_erms "$(grep -qw erms /proc/cpuinfo && echo yes || echo no)"
 echo 65536 > /proc/sys/kernel/threads-max
 echo 65536 > /proc/sys/kernel/pid_max 2>/dev/null || true
 # No kernel messages on the console while timing (a printk under TCG is slow).
