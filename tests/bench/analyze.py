@@ -361,8 +361,8 @@ def analyze(boot, smoke, table, figs, plots):
     for suite, label in (("storm_anon_1t", "anon first-touch storm, 1 thread" + clk),
                          ("storm_anon_4t", "anon first-touch storm, 4 threads" + clk),
                          ("storm_file", "cached file re-fault storm" + clk),
-                         ("workload_tar", "multi-process workload (tar | gzip | sha256sum, "
-                          "find | xargs sha256sum, cat)" + clk)):
+                         ("workload_tar", "multi-process workload (busybox tar, gzip, sha256sum pipeline; "
+                          "find, xargs sha256sum and cat)" + clk)):
         if suite not in have:
             continue
         target = 1.005 if suite == "workload_tar" else 1.01
