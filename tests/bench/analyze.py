@@ -29,6 +29,7 @@ PART_SUITES = {
     "cost": ["storm_anon_1t", "storm_anon_4t", "storm_file", "madvise_plain",
              "madvise_rewritten"],
     "workload": ["workload_tar"],
+    "stages": ["stages_anon", "stages_file"],
     "scale": [],
     "benefit": ["seqscan_adv_random", "seqscan_adv_sequential",
                 "randread_adv_sequential", "randread_adv_random"],
@@ -346,6 +347,44 @@ def fio(boot, smoke, table, kern):
         add("%s: bytes read on / off" % name, r, "<= 1.01", verdict_le(r, 1.01, smoke))
 
 
+STAGE_NAMES = [
+    ("stage1", "hook called"),
+    ("stage2", "process lookup (+ per-CPU count, 1-in-64 timing)"),
+    ("stage3", "lock taken and dropped"),
+    ("stage4", "classification"),
+    ("stage5", "process evidence and counts"),
+    ("on", "ranges, late-correction check, stats (the rest: full build)"),
+]
+
+
+def stages(boot, smoke, table, kern):
+    """Instructions per fault of each stage of the fault path, by
+    difference of the -icount times of builds that stop after it."""
+    for suite, lab in (("stages_anon", "anon first-touch storm"),
+                       ("stages_file", "cached file re-fault storm")):
+        if suite not in boot.suites():
+            continue
+        base = med(boot, suite, "none", "ns")
+        faults = med(boot, suite, "on", "mod_faults") or med(boot, suite, "none", "faults")
+        if base is None or not faults:
+            table.append((kern, "fault path breakdown, %s" % lab, "refused: no data", "", "no figure"))
+            continue
+        prev, parts, ok = base, [], True
+        for cfg, name in STAGE_NAMES:
+            t = med(boot, suite, cfg, "ns") if boot.usable(suite, cfg) else None
+            if t is None:
+                ok = False
+                parts.append("%s: refused" % name)
+                continue
+            parts.append("%s %+.0f" % (name, (t - prev) / faults))
+            prev = t
+        total = (prev - base) / faults if ok else float("nan")
+        table.append((kern, "fault path breakdown, %s: instructions per fault of each stage "
+                      "(-icount, builds with SM_COST_STOP; not loaded: %.0f per fault)"
+                      % (lab, base / faults),
+                      "; ".join(parts) + "; total %+.0f" % total, "", "info"))
+
+
 def analyze(boot, smoke, table, figs, plots):
     k = boot.short
     kern = boot.meta.get("kernel", k)
@@ -357,6 +396,7 @@ def analyze(boot, smoke, table, figs, plots):
 
     if icount:
         determinism(boot, smoke, table, kern)
+    stages(boot, smoke, table, kern)
 
     for suite, label in (("storm_anon_1t", "anon first-touch storm, 1 thread" + clk),
                          ("storm_anon_4t", "anon first-touch storm, 4 threads" + clk),

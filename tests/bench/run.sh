@@ -16,7 +16,7 @@
 # summary table.
 #
 #   tests/bench/run.sh [--smoke] [--kernel 6.1|6.12|all] [--runs N]
-#                      [--part cost|benefit|all] [--no-icount]
+#                      [--part cost|benefit|all] [--no-icount] [--stages]
 #                      [--out DIR] [--timeout SECONDS] [--no-plots]
 #
 #   --smoke    tiny sizes, 1 run + warm-up, first kernel only (unless
@@ -25,6 +25,10 @@
 #   --runs N   measured runs per configuration after the warm-up (default 5)
 #   --part P   only the cost boot or only the benefit boot (default all)
 #   --no-icount  the cost boot on the wall clock, as before -icount
+#   --stages   the cost boot also runs five benchmark builds of the module
+#              that stop the fault path after one stage each
+#              (KCFLAGS=-DSM_COST_STOP=N, src/tracker.h): the instructions
+#              per fault of hook, lookup, lock, classification, evidence
 #   --out DIR  where raw-*.csv, summary.csv, summary.txt and the PNGs go
 #              (default build/bench/results, build/bench-smoke for --smoke;
 #              a dated summary worth keeping goes to docs/results/)
@@ -49,8 +53,9 @@ TIMEOUT=""
 PLOTS=1
 PART=all
 ICOUNT=1
+STAGES=0
 
-usage() { sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,42p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) SMOKE=1; shift ;;
@@ -61,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--no-plots) PLOTS=0; shift ;;
 	--part) PART=$2; shift 2 ;;
 	--no-icount) ICOUNT=0; shift ;;
+	--stages) STAGES=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
@@ -125,6 +131,19 @@ build_disk() {
 	printf '%s\n' "$img"
 }
 
+# build_stages KREL: the module built five more times, stopping the fault
+# path after stage 1..5 (SM_COST_STOP of src/tracker.h), kept as
+# $SM_BUILD/bench/KREL/stages/smart_madvise-N.ko.
+build_stages() {
+	local krel=$1 n ko out=$SM_BUILD/bench/$1/stages
+	mkdir -p "$out"
+	for n in 1 2 3 4 5; do
+		ko=$(KCFLAGS="-DSM_COST_STOP=$n" build_module "$krel") ||
+			die "the stage-$n build of the module failed for $krel"
+		cp "$ko" "$out/smart_madvise-$n.ko"
+	done
+}
+
 # add_dynbin ROOT BINARY: a dynamically linked host binary and the shared
 # libraries ldd finds for it, at the same paths under ROOT.
 add_dynbin() {
@@ -156,6 +175,10 @@ build_initramfs() {
 	cp "$SM_BUILD/bench/progs/sm_bench" "$root/bin/"
 	chmod 0755 "$root/init" "$root/bench/bench.sh" "$root/bench/fio.sh"
 	case " $parts " in *" fio "*) add_dynbin "$root" "$(command -v fio)" ;; esac
+	case " $parts " in *" stages "*)
+		mkdir -p "$root/lib/modules/stages"
+		cp "$SM_BUILD/bench/$krel/stages/"smart_madvise-*.ko "$root/lib/modules/stages/" ;;
+	esac
 	cat > "$root/etc/bench.conf" <<-EOF
 	SCALE=$SCALE
 	RUNS=$RUNS
@@ -234,12 +257,16 @@ main() {
 	[ "$PART" = cost ] || boots+=(benefit)
 	local b parts clock
 	while read -r short krel; do
+		if [ "$STAGES" = 1 ] && [ "$PART" != benefit ]; then
+			build_stages "$krel"
+		fi
 		ko=$(build_module "$krel")
 		for b in "${boots[@]}"; do
 			dir=$SM_BUILD/bench/$krel/$b
 			mkdir -p "$dir"
 			if [ "$b" = cost ]; then
 				parts="cost workload scale" clock=icount
+				[ "$STAGES" = 1 ] && parts="stages $parts"
 				[ "$ICOUNT" = 1 ] || clock=wall
 				[ "${SMART_MADVISE_ACCEL:-tcg}" = kvm ] && clock=wall
 			else

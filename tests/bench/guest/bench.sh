@@ -36,14 +36,17 @@ sm_unload() {
 	CUR_HOOK=""
 }
 
-# sm_ensure HOOK: the module loaded with fault_hook HOOK (enable=0).
-sm_ensure() {
+# sm_load NAME KO HOOK: the module file KO loaded with fault_hook HOOK
+# (enable=0), remembered as NAME.
+sm_load() {
 	[ "$CUR_HOOK" = "$1" ] && return 0
 	sm_unload || return 1
-	insmod "$SM_KO" fault_hook="$1" max_processes="$MAX_PROCS" || {
-		say "insmod fault_hook=$1 failed"; dmesg | tail -n 5; return 1; }
+	insmod "$2" fault_hook="$3" max_processes="$MAX_PROCS" || {
+		say "insmod $2 fault_hook=$3 failed"; dmesg | tail -n 5; return 1; }
 	CUR_HOOK=$1
 }
+# sm_ensure HOOK: the module loaded with fault_hook HOOK (enable=0).
+sm_ensure() { sm_load "$1" "$SM_KO" "$1"; }
 
 sm_set() { echo "$2" > "$SM_SYS/$1"; }
 # sm_late 0|1: late correction (per-mapping), where the module has it.
@@ -58,6 +61,10 @@ cfg() {
 	dry) sm_ensure tracepoint && sm_set dry_run 1 && sm_set enable 1 ;;
 	on) sm_ensure tracepoint && sm_set dry_run 0 && sm_late 1 && sm_set enable 1 ;;
 	kprobe) sm_ensure kprobe && sm_set dry_run 0 && sm_set enable 1 ;;
+	# A benchmark build that stops the fault path after stage N
+	# (SM_COST_STOP, src/tracker.h), default hook, enabled.
+	stage[1-5]) sm_load "$1" "/lib/modules/stages/smart_madvise-${1#stage}.ko" tracepoint &&
+		sm_set dry_run 0 && sm_late 1 && sm_set enable 1 ;;
 	*) say "unknown config $1"; return 1 ;;
 	esac
 }
@@ -236,6 +243,16 @@ if part cost; then
 	rm -f /tmp/refault.dat
 	alternate madvise_plain "none on" -- sm_bench madvise "$MADV_CALLS" none
 	alternate madvise_rewritten "none on" -- sm_bench madvise "$MADV_CALLS" seq
+fi
+
+# --- 1a. where the fault path's instructions go (run.sh --stages) -------
+if part stages; then
+	STAGE_CFGS="none stage1 stage2 stage3 stage4 stage5 on"
+	alternate stages_anon "$STAGE_CFGS" -- sm_bench anon "$ANON_PAGES" "$ANON_ROUNDS" 1
+	sm_bench mkfile /tmp/refault.dat "$FILE_MIB" > /dev/null
+	alternate stages_file "$STAGE_CFGS" -- sm_bench file /tmp/refault.dat "$FILE_PASSES"
+	rm -f /tmp/refault.dat
+	cfg none
 fi
 
 # --- 1b. a real multi-process workload: fork, exec, file reads ----------
