@@ -412,6 +412,10 @@ def analyze(boot, smoke, table, figs, plots):
         r = Ratio(boot, (suite, "off"), (suite, "none"))
         add(label + ": enable=0 / not loaded", r, "1.000" if icount else "1.00 within noise",
             verdict_noise(r, smoke, icount))
+        # nothing is armed at enable=0 either: the second baseline, for
+        # kernels whose not-loaded runs move with history (6.12)
+        r = Ratio(boot, (suite, "on"), (suite, "off"))
+        add(label + ": enabled / enable=0", r, "(<= %g)" % target, verdict_le(r, target, smoke))
         plots["cost"].append((kern, suite, "off", r))
         ran = boot.suites().get(suite, set())
         for cfg, what in (("dry", "enable=1 dry_run=1"), ("kprobe", "enabled, fault_hook=kprobe")):
