@@ -7,7 +7,7 @@
 # (--offset_increment), each mapping advised MADV_SEQUENTIAL by fio
 # itself (fadvise_hint). fio 3.33 maps a job whose offset is not 0 afresh
 # for every 4 KiB read (mmap, madvise, one fault, munmap): some 7,700
-# short-lived advised mappings, churning through the 8 ranges a process
+# short-lived advised mappings, churning through the 16 ranges a process
 # may have. The module must see the madvise calls (madvise_calls +16 at
 # least) and change none of them: stats rewrites, rewrites_dry_run and
 # late_corrections unchanged, no rewrite log line of fio; fio reads its
