@@ -258,7 +258,7 @@ def determinism(boot, smoke, table, kern):
 
 
 def cold(boot, smoke, table, kern, plots):
-    """Cold start (issue 11): advice before any fault, corrected late."""
+    """Cold start: advice before any fault, corrected late."""
     add = lambda fig, r, target, verdict: table.append((kern, fig, r.text(), target, verdict))
     note = lambda fig, text: table.append((kern, fig, text, "", "info"))
     cases = (

@@ -89,7 +89,7 @@ else
 	# 65536 pages x 4 rounds = 262144 first touches (256 MiB resident).
 	ANON_PAGES=65536 ANON_ROUNDS=4 FILE_MIB=64 FILE_PASSES=48 MADV_CALLS=300000
 	SCALE_LEVELS="1 100 1000 10000" SEQ_MIB=32 RAND_MIB=256 RAND_READS=2048
-	# Cold start (issue 11): a 64 MiB file scanned, 4,096 random page
+	# Cold start: a 64 MiB file scanned, 4,096 random page
 	# reads of the 256 MiB one, 1,024 random reads before a phase-change scan.
 	COLD_MIB=64 COLD_READS=4096 PHASE_READS=1024
 	# the multi-process workload's tree: 256 files of 16 KiB (4 MiB)

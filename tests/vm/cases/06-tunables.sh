@@ -5,7 +5,7 @@
 # writes (>= 20 per tunable) are rejected with the documented errno and
 # leave the value unchanged; valid writes read back; invalid module
 # parameters refuse the load and dmesg names the parameter.
-# Errnos (SPEC): malformed -> EINVAL, numeric but out of range or overflow
+# Errnos (sysfs-doc): malformed -> EINVAL, numeric but out of range or overflow
 # -> ERANGE, a write longer than 32 bytes (so one larger than a page) -> EINVAL.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh

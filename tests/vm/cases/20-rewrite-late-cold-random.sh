@@ -34,7 +34,7 @@ fi
 # field LINE KEY: value of KEY=... in a trace line
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 
-# run LABEL PAGES SPEC: sm_access on one mapping advised random, scanned
+# run LABEL PAGES MAPPING: sm_access on one mapping advised random, scanned
 run() {
 	label=$1 pages=$2 spec=$3
 	out=/tmp/late20.$label.out

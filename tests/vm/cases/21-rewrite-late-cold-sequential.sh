@@ -18,7 +18,7 @@
 sm_disk_or_die
 sm_load_or_die enable=1
 
-# run LABEL SPEC: sm_access on one mapping advised sequential, read randomly
+# run LABEL MAPPING: sm_access on one mapping advised sequential, read randomly
 run() {
 	label=$1
 	out=/tmp/late21.$label.out
