@@ -380,11 +380,30 @@ static int do_mapwrite(void)
 	return 0;
 }
 
+/* Touches @pages fresh pages, prints READY, pauses; 1 if mmap fails. */
+static int fault_and_pause(long pages)
+{
+	char *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long i;
+
+	if (p == MAP_FAILED)
+		return 1;
+	/* One fault per page, not per huge page. */
+	madvise(p, pages * 4096, MADV_NOHUGEPAGE);
+	for (i = 0; i < pages; i++)
+		p[i * 4096] = 1;
+	printf("READY\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 /* Runs on after the leader exited: waits for the zombie, then faults. */
 static void *leader_gone_toucher(void *arg)
 {
-	long pages = *(long *)arg, i;
-	char state = 0, path[64], buf[256], *p;
+	long pages = *(long *)arg;
+	char state = 0, path[64], buf[256];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)getpid());
@@ -397,17 +416,7 @@ static void *leader_gone_toucher(void *arg)
 			state = strrchr(buf, ')')[2];
 		fclose(f);
 	}
-	p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		exit(1);
-	madvise(p, pages * 4096, MADV_NOHUGEPAGE);
-	for (i = 0; i < pages; i++)
-		p[i * 4096] = 1;
-	printf("READY\n");
-	fflush(stdout);
-	for (;;)
-		pause();
+	exit(fault_and_pause(pages));
 	return NULL;
 }
 
@@ -435,22 +444,8 @@ int main(int argc, char **argv)
 		perror("prof_helper: exec");
 		return 127;
 	}
-	if (!strcmp(argv[1], "fault") && argc == 3) {
-		long pages = atol(argv[2]), i;
-		char *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
-			return 1;
-		/* One fault per page, not per huge page. */
-		madvise(p, pages * 4096, MADV_NOHUGEPAGE);
-		for (i = 0; i < pages; i++)
-			p[i * 4096] = 1;
-		printf("READY\n");
-		fflush(stdout);
-		for (;;)
-			pause();
-	}
+	if (!strcmp(argv[1], "fault") && argc == 3)
+		return fault_and_pause(atol(argv[2]));
 	if (!strcmp(argv[1], "leaderexit") && argc == 3) {
 		static long pages;
 		pthread_t t;

@@ -6,10 +6,10 @@
  * /proc/self/smaps) at checkpoints. For the late-correction cases: the
  * module may change the advice of a mapping while it is in use.
  *
- *   sm_access [-P] [-c EVERY] [-T THREADS] [-I STEP] -m SPEC [-m SPEC ...]
+ *   sm_access [-P] [-c EVERY] [-T THREADS] [-I STEP] -m MAPPING [-m MAPPING ...]
  *
- *   -m SPEC   one mapping (up to 16), in the order given; SPEC is a comma
- *             separated list of:
+ *   -m MAPPING  one mapping (up to 16), in the order given; MAPPING is a comma
+ *               separated list of:
  *               file=PATH  map PATH shared, read-only (default: anonymous
  *                          private read-write memory, no huge pages)
  *               size=N     bytes (suffix k, M or G): the anonymous size, or
@@ -123,20 +123,6 @@ static unsigned long parse_size(const char *s)
 	if (*end || !v)
 		die("bad size '%s'", s);
 	return v;
-}
-
-static int parse_advice(const char *s)
-{
-	if (!strcmp(s, "random"))
-		return MADV_RANDOM;
-	if (!strcmp(s, "sequential"))
-		return MADV_SEQUENTIAL;
-	if (!strcmp(s, "normal"))
-		return MADV_NORMAL;
-	if (!strcmp(s, "none"))
-		return -1;
-	die("unknown advice '%s'", s);
-	return -1;
 }
 
 static void parse_pattern(struct mapping *m, char *s)

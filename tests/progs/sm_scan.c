@@ -112,20 +112,6 @@ static unsigned long scan_random(unsigned long touches)
 	return done;
 }
 
-static int parse_advice(const char *s)
-{
-	if (!strcmp(s, "random"))
-		return MADV_RANDOM;
-	if (!strcmp(s, "sequential"))
-		return MADV_SEQUENTIAL;
-	if (!strcmp(s, "normal"))
-		return MADV_NORMAL;
-	if (!strcmp(s, "none"))
-		return -1;
-	die("unknown advice %s", s);
-	return -1;
-}
-
 /* One io_uring of one entry, set up (and its rings faulted in) before the
  * workload, so that advising through it adds no fault after the scan. */
 struct ring {

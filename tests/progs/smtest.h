@@ -70,13 +70,16 @@ static inline char *map_anon(unsigned long pages)
 }
 
 /*
- * The VmFlags of the VMA that contains @addr, from /proc/self/smaps,
- * copied to @buf (without the "VmFlags:" prefix and newline). Returns 0,
- * or -1 when no VMA contains @addr.
+ * The value of the field @field ("VmFlags:", "AnonHugePages:", ...) of the
+ * VMA that contains @addr in /proc/self/smaps, copied to @buf without the
+ * field name, leading and trailing blanks or newline. Returns 0, or -1
+ * when no VMA contains @addr or it has no such field.
  */
-static inline int vmflags_of(const void *addr, char *buf, size_t size)
+static inline int smaps_field_of(const void *addr, const char *field,
+				 char *buf, size_t size)
 {
 	unsigned long a = (unsigned long)addr, lo, hi;
+	size_t n = strlen(field);
 	char line[512];
 	int in = 0, ret = -1;
 	FILE *f = fopen("/proc/self/smaps", "r");
@@ -89,8 +92,8 @@ static inline int vmflags_of(const void *addr, char *buf, size_t size)
 			in = a >= lo && a < hi;
 			continue;
 		}
-		if (in && !strncmp(line, "VmFlags:", 8)) {
-			char *s = line + 8;
+		if (in && !strncmp(line, field, n)) {
+			char *s = line + n;
 
 			while (*s == ' ')
 				s++;
@@ -107,34 +110,38 @@ static inline int vmflags_of(const void *addr, char *buf, size_t size)
 	return ret;
 }
 
+/* The VmFlags of the VMA that contains @addr (0), or -1 without one. */
+static inline int vmflags_of(const void *addr, char *buf, size_t size)
+{
+	return smaps_field_of(addr, "VmFlags:", buf, size);
+}
+
 /*
  * A "Name:   N kB" field (e.g. "AnonHugePages:") of the VMA that contains
  * @addr in /proc/self/smaps, in kB; -1 when there is no such VMA or field.
  */
 static inline long smaps_kb_of(const void *addr, const char *field)
 {
-	unsigned long a = (unsigned long)addr, lo, hi;
-	size_t n = strlen(field);
-	char line[512];
-	long ret = -1;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
+	char value[64];
 
-	if (!f)
-		die("open /proc/self/smaps");
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= lo && a < hi;
-			continue;
-		}
-		if (in && !strncmp(line, field, n)) {
-			ret = strtol(line + n, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
+	if (smaps_field_of(addr, field, value, sizeof(value)))
+		return -1;
+	return strtol(value, NULL, 10);
+}
+
+/* The advice an option names; -1 for "none" (no madvise at all). */
+static inline int parse_advice(const char *s)
+{
+	if (!strcmp(s, "random"))
+		return MADV_RANDOM;
+	if (!strcmp(s, "sequential"))
+		return MADV_SEQUENTIAL;
+	if (!strcmp(s, "normal"))
+		return MADV_NORMAL;
+	if (!strcmp(s, "none"))
+		return -1;
+	die("unknown advice '%s'", s);
+	return -1;
 }
 
 /* Whether the two-letter flag @fl is in a VmFlags string. */
