@@ -23,55 +23,41 @@ TRACE_DEFINE_ENUM(SM_VERDICT_MIXED);
 	__print_symbolic(a, { MADV_RANDOM, "random" },		\
 			 { MADV_SEQUENTIAL, "sequential" })
 
-TRACE_EVENT(advice_rewrite,
-	    TP_PROTO(pid_t pid, unsigned long start, size_t len, int asked,
-		     int applied, unsigned int seq_permille, bool dry_run),
-	    TP_ARGS(pid, start, len, asked, applied, seq_permille, dry_run),
-	    TP_STRUCT__entry(__field(pid_t, pid)
-			     __field(unsigned long, start)
-			     __field(size_t, len)
-			     __field(int, asked)
-			     __field(int, applied)
-			     __field(unsigned int, seq_permille)
-			     __field(bool, dry_run)),
-	    TP_fast_assign(__entry->pid = pid;
-			   __entry->start = start;
-			   __entry->len = len;
-			   __entry->asked = asked;
-			   __entry->applied = applied;
-			   __entry->seq_permille = seq_permille;
-			   __entry->dry_run = dry_run;),
-	    TP_printk("pid=%d start=0x%lx len=%zu asked=%s applied=%s seq_permille=%u dry_run=%d",
-		      __entry->pid, __entry->start, __entry->len,
-		      sm_show_advice(__entry->asked),
-		      sm_show_advice(__entry->applied),
-		      __entry->seq_permille, __entry->dry_run)
+/* An advice change, made or considered: at the call, or later (late). */
+DECLARE_EVENT_CLASS(advice_change,
+		    TP_PROTO(pid_t pid, unsigned long start, size_t len, int asked,
+			     int applied, unsigned int seq_permille, bool dry_run),
+		    TP_ARGS(pid, start, len, asked, applied, seq_permille, dry_run),
+		    TP_STRUCT__entry(__field(pid_t, pid)
+				     __field(unsigned long, start)
+				     __field(size_t, len)
+				     __field(int, asked)
+				     __field(int, applied)
+				     __field(unsigned int, seq_permille)
+				     __field(bool, dry_run)),
+		    TP_fast_assign(__entry->pid = pid;
+				   __entry->start = start;
+				   __entry->len = len;
+				   __entry->asked = asked;
+				   __entry->applied = applied;
+				   __entry->seq_permille = seq_permille;
+				   __entry->dry_run = dry_run;),
+		    TP_printk("pid=%d start=0x%lx len=%zu asked=%s applied=%s seq_permille=%u dry_run=%d",
+			      __entry->pid, __entry->start, __entry->len,
+			      sm_show_advice(__entry->asked),
+			      sm_show_advice(__entry->applied),
+			      __entry->seq_permille, __entry->dry_run)
 );
 
-TRACE_EVENT(advice_late,
-	    TP_PROTO(pid_t pid, unsigned long start, size_t len, int asked,
-		     int applied, unsigned int seq_permille, bool dry_run),
-	    TP_ARGS(pid, start, len, asked, applied, seq_permille, dry_run),
-	    TP_STRUCT__entry(__field(pid_t, pid)
-			     __field(unsigned long, start)
-			     __field(size_t, len)
-			     __field(int, asked)
-			     __field(int, applied)
-			     __field(unsigned int, seq_permille)
-			     __field(bool, dry_run)),
-	    TP_fast_assign(__entry->pid = pid;
-			   __entry->start = start;
-			   __entry->len = len;
-			   __entry->asked = asked;
-			   __entry->applied = applied;
-			   __entry->seq_permille = seq_permille;
-			   __entry->dry_run = dry_run;),
-	    TP_printk("pid=%d start=0x%lx len=%zu asked=%s applied=%s seq_permille=%u dry_run=%d",
-		      __entry->pid, __entry->start, __entry->len,
-		      sm_show_advice(__entry->asked),
-		      sm_show_advice(__entry->applied),
-		      __entry->seq_permille, __entry->dry_run)
-);
+DEFINE_EVENT(advice_change, advice_rewrite,
+	     TP_PROTO(pid_t pid, unsigned long start, size_t len, int asked,
+		      int applied, unsigned int seq_permille, bool dry_run),
+	     TP_ARGS(pid, start, len, asked, applied, seq_permille, dry_run));
+
+DEFINE_EVENT(advice_change, advice_late,
+	     TP_PROTO(pid_t pid, unsigned long start, size_t len, int asked,
+		      int applied, unsigned int seq_permille, bool dry_run),
+	     TP_ARGS(pid, start, len, asked, applied, seq_permille, dry_run));
 
 /* A process's verdict changed; the evidence it rests on, in pages. */
 TRACE_EVENT(verdict_change,
