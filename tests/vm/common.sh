@@ -159,8 +159,12 @@ arch_setup() {
 	ARCH_CC32=''
 	if [ "$1" = "$host" ]; then
 		ARCH_CROSS='' ARCH_CC=gcc
+		# Debian's i686 cross compiler, not gcc-multilib: that
+		# conflicts with every cross compiler, so installing the
+		# aarch64 one for arm64 guests would remove it.
 		if [ "$1" = amd64 ]; then
-			ARCH_CC32=gcc ARCH_PKGS+=(gcc-multilib)
+			ARCH_CC32=i686-linux-gnu-gcc
+			ARCH_PKGS+=(gcc-i686-linux-gnu libc6-dev-i386-cross)
 		fi
 	else
 		ARCH_CROSS=$ARCH_GNU- ARCH_CC=$ARCH_GNU-gcc
