@@ -13,7 +13,8 @@
 #      tests/vm/kernels.list the VM suite and the stress suite at reduced
 #      scale (make stress runs it full scale), and the debug kernels of make
 #      check-debug that are already built, two QEMU jobs at a time; then
-#      the metrics the guests exposed, parsed with prometheus_client
+#      the guests' --json and metrics outputs of every kernel checked with
+#      Python's json and prometheus_client (tests/tools/guest-formats.py)
 #   7. the benchmark suite's smoke run (never a timing)
 # Ends with one "N passed, N failed" line that totals all steps and exits
 # non-zero if anything failed. Options are passed on to tests/vm/matrix.sh
@@ -64,6 +65,8 @@ run_step() {
 printf '\n==== dependencies (%s)\n' "$(date -u +%T)"
 need_root
 install_host_deps
+# the host's parsers of the guests' outputs (step formats)
+[ "${SMART_MADVISE_NO_INSTALL:-0}" = 1 ] || install_pkgs python3 python3-prometheus-client
 msg "dependencies present"
 
 run_step unit "unit tests (make unit)" make --no-print-directory unit
@@ -74,8 +77,27 @@ run_step kernels "kernel resolver (tests/kernels-resolve.sh)" tests/kernels-reso
 run_step dkms "packaging (tests/dkms.sh)" tests/dkms.sh
 run_step vm "VM and stress suites on the kernel matrix, debug kernels when built (tests/vm/matrix.sh $*)" \
 	tests/vm/matrix.sh "$@"
-run_step metrics "guest metrics parsed on the host" \
-	/usr/bin/python3 tests/tools/guest-metrics.py "$SM_BUILD"/matrix/*/check/*/result.txt
+# guest_results: the check suite's result file of each job of the matrix.
+# A series' unmatched glob goes as it is: a missing file is a failure, not
+# nothing to check. A debug kernel that is not built has none.
+guest_results() {
+	local log job f
+	for log in "$SM_BUILD"/matrix/*.log; do
+		[ -e "$log" ] || continue
+		job=$(basename "$log" .log)
+		case "$job" in
+		debug-*)
+			for f in "$SM_BUILD/matrix/$job/${job#debug-}"/*/result.txt; do
+				if [ -e "$f" ]; then printf '%s\n' "$f"; fi
+			done
+			;;
+		*) printf '%s\n' "$SM_BUILD/matrix/$job"/check/*/result.txt ;;
+		esac
+	done
+}
+mapfile -t results < <(guest_results)
+run_step formats "the guests' JSON and metrics, checked on the host (guest-formats.py)" \
+	/usr/bin/python3 tests/tools/guest-formats.py "${results[@]}"
 run_step bench "benchmark smoke run (tests/bench/run.sh --smoke)" \
 	tests/bench/run.sh --smoke
 

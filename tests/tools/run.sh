@@ -375,14 +375,12 @@ else
 	ktap_test_skip "metrics: prometheus_client parse: python3-prometheus-client not installed"
 fi
 if "$PY" -c 'import prometheus_client' 2> /dev/null; then
-	# guest-metrics.py reads the expositions a guest wrote to its TAP stream
-	{ echo "TAP version 13"; echo "# PROM-BEGIN fake"
-	  sed 's/^/# PROM| /; s/$/\r/' "$WORK/metrics.prom"; echo "# PROM-END"; } > "$WORK/result.txt"
-	check "guest-metrics.py parses a TAP-embedded exposition" \
-		"$PY" "$REPO/tests/tools/guest-metrics.py" "$WORK/result.txt"
-	sed -i 's/^\(# PROM| smart_madvise_faults_total{pid="200",comm="fio"\)}/\1/' "$WORK/result.txt"
-	check "guest-metrics.py rejects a broken exposition" bash -c \
-		"! '$PY' '$REPO/tests/tools/guest-metrics.py' '$WORK/result.txt'"
+	# guest-formats.py checks the guests' expositions the same way
+	check "guest-formats.py --check metrics accepts it" \
+		"$PY" "$REPO/tests/tools/guest-formats.py" --check metrics "$WORK/metrics.prom"
+	sed 's/^\(smart_madvise_faults_total{pid="200",comm="fio"\)}/\1/' "$WORK/metrics.prom" > "$WORK/broken.prom"
+	check "guest-formats.py rejects a broken exposition" bash -c \
+		"! '$PY' '$REPO/tests/tools/guest-formats.py' --check metrics '$WORK/broken.prom'"
 fi
 echo "no: this kernel's VMA flags cannot be changed from a worker" > "$SYS/late_support"
 run "metrics, late not supported" 0 "$S" metrics

@@ -34,7 +34,7 @@ case "$jobs" in ''|*[!0-9]*|0) die "--jobs wants a positive number" ;; esac
 # One job: a series' suites (check; stress, then nodebugfs, a boot with
 # debugfs=off). Each job builds in $SM_BUILD/matrix/JOB/SUITE, its own:
 # jobs that run at the same time must not share the programs they build,
-# and the check suite's results stay for guest-metrics.py.
+# and the check suite's results stay for guest-formats.py.
 run_job() {
 	local job=$1 log=$SM_BUILD/matrix/$1.log dir=$SM_BUILD/matrix/$1 rc=0
 	case "$job" in

@@ -202,6 +202,15 @@ expect_uncorrected() {
 	expect_map "$1" "$BG_PID" "$_r" "$_ln" "$4" 0
 }
 
+# sm_embed FORMAT NAME FILE: copy FILE (FORMAT: JSON, JSONL or PROM) into
+# the TAP stream, for the host to check with the reference parsers as block
+# NAME (tests/tools/guest-formats.py, which fails when one is missing).
+sm_embed() {
+	echo "$1-BEGIN $2 $(uname -r)"
+	sed "s/^/$1| /" "$3"
+	echo "$1-END"
+}
+
 # kv FILE KEY: value of "KEY=value" in a program's output.
 kv() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
 
