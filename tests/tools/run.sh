@@ -6,10 +6,10 @@
 #  - smadvctl(8) renders without warnings (man --warnings -l);
 #  - the bash completion completes commands and tunable names;
 #  - smadvctl against a fake sysfs/debugfs tree (SMADVCTL_SYSFS_DIR,
-#    SMADVCTL_DEBUGFS_DIR): status, top, events, get/set, --json checked by a
-#    strict JSON validator and Python's json, metrics checked by
-#    prometheus_client's parser and by tests/progs/smadv_fmtcheck, which
-#    must agree sample by sample;
+#    SMADVCTL_DEBUGFS_DIR): status, top, events, get/set, --json and metrics
+#    checked by tests/tools/guest-formats.py (Python's json and
+#    prometheus_client, as for the guests' outputs) and their values by
+#    Python; the checker itself refuses broken outputs and expositions;
 #  - late correction: the late/late_support tunables, late columns and modes
 #    in top/events, smadvctl mappings (text, --json), the new metrics;
 #  - error paths: not loaded, version mismatch, format mismatch (each
@@ -22,6 +22,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/smadv-tools-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 PY=/usr/bin/python3
+GF=$REPO/tests/tools/guest-formats.py
 # shellcheck source=../lib/tap.sh
 . "$REPO/tests/lib/tap.sh"
 # shellcheck source=../lib/apt.sh
@@ -65,12 +66,6 @@ if make -C "$WORK/tree/tools" LDFLAGS=-static > "$WORK/build.log" 2>&1 &&
 	ktap_test_pass "make -C tools LDFLAGS=-static: static, no warnings"
 else
 	ktap_test_fail "make -C tools LDFLAGS=-static: static, no warnings" "$WORK/build.log"
-fi
-FC=$WORK/fmtcheck
-if gcc -O2 -Wall -Wextra -Werror -o "$FC" "$REPO/tests/progs/smadv_fmtcheck.c" > "$WORK/out" 2>&1; then
-	ktap_test_pass "build smadv_fmtcheck"
-else
-	ktap_test_fail "build smadv_fmtcheck" "$WORK/out"
 fi
 if ! [ -x "$S" ]; then
 	ktap_test_fail "smadvctl built"
@@ -172,7 +167,8 @@ has "status shows version and tunables" "$WORK/out" 'smart_madvise 0\.1\.0 loade
 has "status shows window_size with range" "$WORK/out" 'window_size +64 +\(8\.\.512, default 64\)'
 has "status shows stats, unknown ones too" "$WORK/out" 'some_future_counter +7'
 run "status --json" 0 "$S" status --json
-check "status --json: strict JSON" "$FC" json "$WORK/out"
+check "status --json: guest-formats.py --check status" "$PY" "$GF" --check status "$WORK/out"
+cp "$WORK/out" "$WORK/status.json"
 check "status --json: fields" "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -205,7 +201,8 @@ check "top: sorted by faults" bash -c \
 check "top: control characters not printed raw" bash -c "! grep -q $'\001' '$WORK/out'"
 run "top without -n on a pipe prints once" 0 timeout 5 "$S" top
 run "top --json -n 2 -d 0.1" 0 "$S" top --json -n 2 -d 0.1
-check "top --json: strict JSON lines" "$FC" json -l "$WORK/out"
+check "top --json: guest-formats.py --check top" "$PY" "$GF" --check top "$WORK/out"
+cp "$WORK/out" "$WORK/top.jsonl"
 check "top --json: fields and escaping" "$PY" -c '
 import json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
@@ -240,7 +237,8 @@ has "events: a late dry run" "$WORK/out" '0x7f2000000000-0x7f2000200000 sequenti
 run "events -n 1" 0 "$S" events -n 1
 check "events -n 1: only the newest" bash -c "[ \$(wc -l < '$WORK/out') = 2 ] && grep -q ' late_dry_run\$' '$WORK/out'"
 run "events --json" 0 "$S" events --json
-check "events --json: strict JSON" "$FC" json "$WORK/out"
+check "events --json: guest-formats.py --check events" "$PY" "$GF" --check events "$WORK/out"
+cp "$WORK/out" "$WORK/events.json"
 check "events --json: fields" "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -262,7 +260,7 @@ printf '12500000000 200 fio 0x7f0000800000 0x2000 random sequential 990 applied\
 sleep 0.5
 kill "$fpid"; wait "$fpid" 2> /dev/null
 check "events -f: prints new entries once, JSON lines" bash -c \
-	"[ \$(wc -l < '$WORK/follow') = 5 ] && '$FC' json -l '$WORK/follow' && grep -q 12500000000 '$WORK/follow'"
+	"[ \$(wc -l < '$WORK/follow') = 5 ] && '$PY' '$GF' --check jsonl '$WORK/follow' && grep -q 12500000000 '$WORK/follow'"
 
 # --- mappings -----------------------------------------------------------------
 run "mappings" 0 "$S" mappings
@@ -275,7 +273,7 @@ has "mappings: a corrected range, comm from processes" "$WORK/out" \
 has "mappings: a range of a pid not in processes" "$WORK/out" ' 999 - +0x400000-0x403000 +12K +random +40 +50\.0 +mixed +2 '
 check "mappings: control characters not printed raw" bash -c "! grep -q $'\001' '$WORK/out'"
 run "mappings --json" 0 "$S" mappings --json
-check "mappings --json: strict JSON" "$FC" json "$WORK/out"
+check "mappings --json: guest-formats.py --check json" "$PY" "$GF" --check json "$WORK/out"
 check "mappings --json: fields and escaping" "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -302,8 +300,8 @@ cp "$WORK/mappings.good" "$DBG/mappings"
 # --- metrics ------------------------------------------------------------------
 run "metrics" 0 "$S" metrics
 cp "$WORK/out" "$WORK/metrics.prom"
-check "metrics: strict exposition-format parser (-c conventions)" "$FC" prom -c "$WORK/metrics.prom"
 if "$PY" -c 'import prometheus_client' 2> /dev/null; then
+	check "metrics: guest-formats.py --check metrics" "$PY" "$GF" --check metrics "$WORK/metrics.prom"
 	check "metrics: prometheus_client parses it; names, types and values" "$PY" -c '
 import sys
 from prometheus_client.parser import text_string_to_metric_families as parse
@@ -358,29 +356,8 @@ for f in fams.values():
         if f.type != "summary":
             assert (f.type == "counter") == s.name.endswith("_total"), s.name
 ' "$WORK/metrics.prom"
-	check "metrics: smadv_fmtcheck and prometheus_client agree on every sample" "$PY" -c '
-import json, subprocess, sys
-from prometheus_client.parser import text_string_to_metric_families as parse
-text = open(sys.argv[2], encoding="utf-8").read()
-ref = sorted((s.name, tuple(sorted(s.labels.items())), s.value)
-             for f in parse(text) for s in f.samples)
-out = subprocess.run([sys.argv[1], "prom", "-d", sys.argv[2]], capture_output=True,
-                     check=True).stdout.decode()
-got = sorted((d["name"], tuple(sorted(d["labels"].items())), float(d["value"]))
-             for d in map(json.loads, out.splitlines()))
-assert ref == got, (ref[:3], got[:3])
-assert len(ref) > 20
-' "$FC" "$WORK/metrics.prom"
 else
 	ktap_test_skip "metrics: prometheus_client parse: python3-prometheus-client not installed"
-fi
-if "$PY" -c 'import prometheus_client' 2> /dev/null; then
-	# guest-formats.py checks the guests' expositions the same way
-	check "guest-formats.py --check metrics accepts it" \
-		"$PY" "$REPO/tests/tools/guest-formats.py" --check metrics "$WORK/metrics.prom"
-	sed 's/^\(smart_madvise_faults_total{pid="200",comm="fio"\)}/\1/' "$WORK/metrics.prom" > "$WORK/broken.prom"
-	check "guest-formats.py rejects a broken exposition" bash -c \
-		"! '$PY' '$REPO/tests/tools/guest-formats.py' --check metrics '$WORK/broken.prom'"
 fi
 echo "no: this kernel's VMA flags cannot be changed from a worker" > "$SYS/late_support"
 run "metrics, late not supported" 0 "$S" metrics
@@ -390,53 +367,102 @@ run "metrics -o FILE" 0 "$S" metrics -o "$WORK/node.prom"
 check "metrics -o: same content, no temp file left" bash -c \
 	"cmp -s '$WORK/node.prom' '$WORK/metrics.prom' && [ \$(ls '$WORK' | grep -c 'node.prom') = 1 ]"
 
-# strict checker: each of these must be refused
-i=0
-while IFS= read -r bad; do
-	i=$((i + 1))
-	printf '%b' "$bad" > "$WORK/bad.prom"
-	if "$FC" prom "$WORK/bad.prom" > /dev/null 2>&1; then
-		ktap_test_fail "fmtcheck refuses invalid exposition #$i: $bad"
+# --- the checker of the guests' outputs ---------------------------------------
+# gf_refuses NAME EREGEX ARGS...: guest-formats.py ARGS exits 1 with a
+# "not ok" line matching EREGEX: it refuses, and for the reason meant.
+gf_refuses() {
+	local name=$1 pat=$2 rc=0
+	shift 2
+	"$PY" "$GF" "$@" > "$WORK/gf.out" 2>&1 || rc=$?
+	if [ "$rc" = 1 ] && grep -Eq -- "^not ok [0-9]+ - .*$pat" "$WORK/gf.out"; then
+		ktap_test_pass "$name"
 	else
-		ktap_test_pass "fmtcheck refuses invalid exposition #$i"
+		echo "# exit $rc, wanted 1 and a 'not ok' matching /$pat/"
+		ktap_test_fail "$name" "$WORK/gf.out"
 	fi
-done <<'EOF'
-m{a="b} 1\n
-m{a="\\x"} 1\n
-m{a="b",a="c"} 1\n
-m{1a="b"} 1\n
-m{__a="b"} 1\n
-m 1x\n
-m\n
-m 1 1.5\n
-m 1 2 3\n
-1m 1\n
-m-x 1\n
-m 1\nn 2\nm 3\n
-m{a="b"} 1\nm{a="b"} 2\n
-# TYPE m counter\n# TYPE m counter\nm 1\n
-# TYPE m foo\nm 1\n
-m 1\n# TYPE m gauge\n
-# HELP m a\\tb\nm 1\n
-m{a="\377"} 1\n
-m 1
+}
+printf '[1, NaN]\n' > "$WORK/bad.json"
+gf_refuses "guest-formats.py: NaN is not JSON" "NaN is not JSON" --check json "$WORK/bad.json"
+printf '{"a": 1, "a": 2}\n' > "$WORK/bad.json"
+gf_refuses "guest-formats.py: a duplicate key is refused" "duplicate key" --check json "$WORK/bad.json"
+printf '{"a": "\377"}\n' > "$WORK/bad.json"
+gf_refuses "guest-formats.py: invalid UTF-8 is refused" "utf-8" --check json "$WORK/bad.json"
+printf '{}\n\n[]x\n' > "$WORK/bad.json"
+gf_refuses "guest-formats.py: JSON lines, each line one value" "Extra data" --check jsonl "$WORK/bad.json"
+printf '\n' > "$WORK/bad.json"
+gf_refuses "guest-formats.py: JSON lines, at least one" "no JSON value" --check jsonl "$WORK/bad.json"
+if "$PY" -c 'import prometheus_client' 2> /dev/null; then
+	# each must be refused (for the reason given), under the conventions
+	# every output of smadvctl keeps: HELP and TYPE, _total on counters only
+	H='# HELP m x\n# TYPE m gauge\n'
+	while IFS='|' read -r bad why; do
+		printf '%b' "$bad" > "$WORK/bad.prom"
+		gf_refuses "guest-formats.py refuses $bad" "$why" --check prom "$WORK/bad.prom"
+	done <<EOF
+${H}m{a="b} 1\n|Invalid metric name
+${H}m{1a="b"} 1\n|invalid or reserved label name '1a'
+${H}m{__a="b"} 1\n|invalid or reserved label name '__a'
+${H}m 1x\n|could not convert
+${H}m\n|substring not found
+${H}1m 1\n|Invalid metric name
+${H}m-x 1\n|Invalid metric name
+${H}m 1\n# HELP n x\n# TYPE n gauge\nn 2\nm 3\n|family m appears twice
+${H}m{a="b"} 1\nm{a="b"} 2\n|duplicate series m
+${H}# TYPE m gauge\nm 1\n|second TYPE for m
+# HELP m x\n${H}m 1\n|second HELP for m
+# HELP m x\n# TYPE m foo\nm 1\n|Invalid metric type
+# HELP m x\nm 1\n# TYPE m gauge\n|TYPE after samples of m
+m 1\n# HELP m x\n# TYPE m gauge\n|TYPE after samples of m
+${H}m{a="\377"} 1\n|utf-8
+${H}m 1|no newline at the end
+# TYPE m gauge\nm 1\n|m has no HELP
+# HELP m x\nm 1\n|m has no TYPE
+${H}n 1\n|n has no HELP and TYPE
+# HELP m x\n# TYPE m counter\nm 1\n|counter m does not end in _total
+# HELP m_total x\n# TYPE m_total gauge\nm_total 1\n|gauge m_total ends in _total
 EOF
-# ... and these accepted, by both parsers
-while IFS= read -r good; do
-	printf '%b' "$good" > "$WORK/good.prom"
-	if "$FC" prom "$WORK/good.prom" > "$WORK/out" 2>&1 &&
-	   "$PY" -c 'import sys; from prometheus_client.parser import text_string_to_metric_families as p
-list(p(open(sys.argv[1]).read()))' "$WORK/good.prom" >> "$WORK/out" 2>&1; then
-		ktap_test_pass "valid exposition accepted: $good"
-	else
-		ktap_test_fail "valid exposition accepted: $good" "$WORK/out"
-	fi
-done <<'EOF'
-m 1\n
-m{a="b\\\\c\\"d\\ne"} -Inf\n
-# HELP m x\\ny\n# TYPE m gauge\nm{a="1",} NaN 1700000000000\n
-# a plain comment\n\nm 1.5e-3\n
+	# ... and these accepted
+	while IFS= read -r good; do
+		printf '%b' "$good" > "$WORK/good.prom"
+		check "guest-formats.py accepts $good" "$PY" "$GF" --check prom "$WORK/good.prom"
+	done <<EOF
+${H}m 1\n
+${H}m{a="b\\\\\\\\c\\\\"d\\\\ne"} -Inf\n
+# HELP m x\\\\ny\n# TYPE m gauge\nm{a="1",} NaN 1700000000000\n
+# a plain comment\n\n${H}m 1.5e-3\n
+# HELP m_total x\n# TYPE m_total counter\nm_total 1\n
+# HELP s x\n# TYPE s summary\ns_sum 1\ns_count 2\n
 EOF
+	# the guests' outputs as they reach the host: sm_embed's blocks after
+	# the runner's "# " prefix, one of each
+	SMADVCTL_SYSFS_DIR=$WORK/none "$S" status --json > "$WORK/unloaded.json" 2> /dev/null
+	embed() { echo "# $1-BEGIN $2 fake"; sed "s/^/# $1| /" "$3"; echo "# $1-END"; }
+	{ echo "TAP version 13"; echo "# === case 1/1: fake"
+	  embed JSON status "$WORK/status.json"; embed JSON status-unloaded "$WORK/unloaded.json"
+	  embed JSONL top "$WORK/top.jsonl"; embed JSON events "$WORK/events.json"
+	  embed PROM metrics "$WORK/metrics.prom"; embed PROM metrics-o "$WORK/node.prom"
+	  echo "ok 1 fake"; } > "$WORK/result.txt"
+	check "guest-formats.py: every block of a result file valid" bash -c \
+		"'$PY' '$GF' '$WORK/result.txt' > '$WORK/gf.out' && grep -c '^ok [0-9]* - fake: ' '$WORK/gf.out' | grep -qx 6 ||
+		 { cat '$WORK/gf.out'; false; }"
+	# each copy changed with sed must be refused, for the reason given (the
+	# reason first: the sed expressions hold "|")
+	while IFS='|' read -r why sed; do
+		sed "$sed" "$WORK/result.txt" > "$WORK/broken.txt"
+		gf_refuses "guest-formats.py refuses a result file edited with sed '$sed'" "$why" "$WORK/broken.txt"
+	done <<'EOF'
+fake: smadvctl metrics: .*Invalid metric name|s/^\(# PROM| smart_madvise_faults_total{pid="200",comm="fio"\)}/\1/
+no events block \(smadvctl events --json\)|/^# JSON-BEGIN events/,/^# JSON-END/d
+no metrics-o block|/^# PROM-BEGIN metrics-o/,/^# PROM-END/d
+fake: smadvctl status --json: Expecting|s/^\(# JSON| {"loaded":true\),/\1,,/
+status --json, module not loaded: loaded is not false|s/"loaded":false/"loaded":true/
+block ends without JSONL-END|0,/^# JSONL-END/{/^# JSONL-END/d}
+embedded as PROM, it is json|/^# JSON-BEGIN status /,/^# JSON-END/s/^# JSON/# PROM/
+fake: eventz: no such block|s/^\(# JSON-BEGIN\) events/\1 eventz/
+EOF
+	gf_refuses "guest-formats.py: no result file is a failure" "no result file given"
+	gf_refuses "guest-formats.py: a missing result file is a failure" "No such file" "$WORK/none.txt"
+fi
 
 # --- get / set ---------------------------------------------------------------
 run "get window_size" 0 "$S" get window_size
@@ -473,8 +499,7 @@ check "enable wrote 1" bash -c "[ \"\$(cat '$SYS/enable')\" = 1 ]"
 SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: status" 3 "$S" status
 has "not loaded: names cause and fix" "$WORK/err" 'not loaded.*modprobe smart_madvise'
 SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: status --json still JSON" 3 "$S" status --json
-check "not loaded: JSON says loaded=false" "$PY" -c \
-	'import json,sys; assert json.load(open(sys.argv[1]))["loaded"] is False' "$WORK/out"
+check "not loaded: guest-formats.py --check status-unloaded" "$PY" "$GF" --check status-unloaded "$WORK/out"
 for c in "top -n 1" events mappings metrics "get enable" "set enable 1" enable; do
 	# shellcheck disable=SC2086
 	SMADVCTL_SYSFS_DIR=$WORK/none run "not loaded: $c" 3 "$S" $c
