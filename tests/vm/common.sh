@@ -26,6 +26,8 @@ need_root() {
 . "$REPO_DIR/tests/lib/buildroot.sh"
 # shellcheck source=../lib/disk.sh
 . "$REPO_DIR/tests/lib/disk.sh"
+# shellcheck source=../lib/qemu.sh
+. "$REPO_DIR/tests/lib/qemu.sh"
 
 # Install the packages that are not installed yet.
 install_pkgs() {
@@ -121,7 +123,7 @@ kernel_arch() {
 }
 
 # arch_setup ARCH: set the per-architecture knobs of the harness for a
-# Debian architecture: ARCH_KARCH (the kernel's ARCH=), ARCH_CC (a static C
+# Debian architecture ARCH_DEB: ARCH_KARCH (the kernel's ARCH=), ARCH_CC (a static C
 # compiler for the guest), ARCH_CROSS (CROSS_COMPILE=, empty when native),
 # ARCH_PKGS (host packages), ARCH_QEMU, ARCH_CPU (its -cpu under TCG),
 # ARCH_CONSOLE (the kernel's console), ARCH_CC32 (a compiler for the
@@ -132,6 +134,7 @@ kernel_arch() {
 arch_setup() {
 	local host
 	host=$(dpkg --print-architecture)
+	ARCH_DEB=$1
 	case "$1" in
 	amd64)
 		ARCH_KARCH=x86_64 ARCH_GNU=x86_64-linux-gnu

@@ -3,8 +3,8 @@
 #
 # Run the VM test suite: for each kernel, build the module against Debian's
 # headers, build an initramfs with busybox, the module, the static test
-# programs and the guest cases, boot it in QEMU (TCG) and collect the TAP
-# the guest writes to its second serial port.
+# programs and the guest cases, boot it in QEMU (tests/lib/qemu.sh) and
+# collect the TAP the guest writes to its result port.
 #
 #   tests/vm/run.sh [--kernel NAME|all] [--suite check|smoke|demo|stress]
 #                   [--module PATH] [--timeout SECONDS] [--scale check|full]
@@ -22,14 +22,12 @@
 #   --verbose  stream the guest console instead of the TAP only
 #
 # Environment: SMART_MADVISE_CACHE (kernel cache), SMART_MADVISE_BUILD
-# (build dir, default <repo>/build), SMART_MADVISE_ACCEL: the -accel value,
-# default "tcg,thread=single" (one host thread for both vCPUs: multi-threaded
-# TCG, "tcg", oopses on int3 when the kernel patches a static key or an
-# ftrace site under load, seen on 6.12 without the module), "kvm" is opt-in
-# (nested KVM hangs on some hosts), SMART_MADVISE_EXTRA_KMODS (kernel
-# modules, with their dependencies, copied into the initramfs under
-# /lib/modules/extra with a load-order file; default "loop ext4
-# crc32c_generic": ext4 asks the crypto API for crc32c at mount), SMART_MADVISE_NO_INSTALL=1,
+# (build dir, default <repo>/build), SMART_MADVISE_ACCEL (the -accel value,
+# default "tcg,thread=single", "kvm" opt-in: tests/lib/qemu.sh says why),
+# SMART_MADVISE_EXTRA_KMODS (kernel modules, with their dependencies,
+# copied into the initramfs under /lib/modules/extra with a load-order
+# file; default "loop ext4 crc32c_generic": ext4 asks the crypto API for
+# crc32c at mount), SMART_MADVISE_NO_INSTALL=1,
 # SMART_MADVISE_KERNEL_IMAGE + SMART_MADVISE_KDIR (boot this bzImage and
 # build against this kernel tree instead of kernels.list: check-debug),
 # SMART_MADVISE_DISK_IOPS / _BPS (the test disk's throttle, default the
@@ -203,15 +201,9 @@ disk_mode() {
 build_initramfs() {
 	local krel=$1 arch=$2 ko=$3 out=$4 root c disk=''
 	root=$SM_BUILD/$krel/initramfs
-	rm -rf "$root"
-	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,lib/modules,tests/cases}
-	cp "$(guest_busybox "$arch")" "$root/bin/busybox"
+	initramfs_root "$root" "$krel"
+	mkdir -p "$root/tests/cases"
 	cp "$ko" "$root/lib/modules/smart_madvise.ko"
-	if [ -n "$ARCH_RESULT_KMODS" ]; then
-		# the result port's drivers, loaded by init before the runner
-		# shellcheck disable=SC2086
-		add_kmods "$krel" "$root/lib/modules/boot" $ARCH_RESULT_KMODS
-	fi
 	# loop and ext4 for the cases that need a real block device (a debug
 	# kernel has them built in, and no modules directory)
 	local extra=${SMART_MADVISE_EXTRA_KMODS:-loop ext4 crc32c_generic}
@@ -249,75 +241,34 @@ build_initramfs() {
 	SM_SUITE=$SUITE
 	SM_SCALE=$SCALE
 	SM_KREL=$krel
-	SM_RESULT_DEV=$ARCH_RESULT_DEV
 	SM_CASE_TIMEOUT=${SMART_MADVISE_CASE_TIMEOUT:-300}
 	SM_DISK=$disk
 	SM_DISK_IOPS=${SMART_MADVISE_DISK_IOPS:-$DISK_IOPS_DEFAULT}
 	SM_DISK_BPS=${SMART_MADVISE_DISK_BPS:-$DISK_BPS_DEFAULT}
 	EOF
-	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
-	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
+	initramfs_pack "$root" "$out"
 }
 
 # --- boot -------------------------------------------------------------------
 
-# result_port BACKEND: set PORT to the QEMU arguments of the guest's
-# result port (ARCH_RESULT_DEV) on a host chardev backend ("stdio",
-# "file,path=F"): the second 16550 on x86, a virtio console on arm64 virt.
-result_port() {
-	PORT=(-chardev "$1,id=result")
-	case "$ARCH_RESULT_DEV" in
-	/dev/ttyS1) PORT+=(-serial chardev:result) ;;
-	/dev/hvc0) PORT+=(-device virtio-serial-device -device "virtconsole,chardev=result") ;;
-	*) die "no QEMU result port for $ARCH_RESULT_DEV" ;;
-	esac
-}
-
-# boot KREL INITRD DIR: run QEMU (arch_setup done); console in
-# DIR/console.log, results in DIR/result.txt. Returns QEMU's (or
+# boot KREL INITRD DIR: run QEMU (arch_setup done; tests/lib/qemu.sh);
+# console in DIR/console.log, results in DIR/result.txt, shown as they
+# come (the demo's unindented: they are its output). Returns QEMU's (or
 # timeout's) exit status.
 boot() {
-	local krel=$1 initrd=$2 dir=$3 accel=${SMART_MADVISE_ACCEL:-tcg,thread=single} cpu=$ARCH_CPU
-	local append="console=$ARCH_CONSOLE panic=-1 panic_on_warn=1 oops=panic loglevel=4"
-	local machine=()
-	append+=" rdinit=/init"
-	case "$ARCH_KARCH" in
-	x86_64) append+=" tsc=reliable no_timer_check" ;;
-	arm64) machine=(-M virt) ;;
-	esac
-	append+=" $QEMU_APPEND_EXTRA"
-	if [ "$accel" = kvm ]; then
-		[ -z "$ARCH_CROSS" ] || die "$ARCH_KARCH guest on a $(dpkg --print-architecture) host: KVM cannot run it, use TCG"
-		cpu=host
-	fi
-	: > "$dir/console.log"
-	: > "$dir/result.txt"
-	local qemu=("$ARCH_QEMU" "${machine[@]}" -accel "$accel" -cpu "$cpu" -smp 2 -m 1024
-		    -nographic -no-reboot -monitor none -nic none
-		    -kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append"
-		    -serial "file:$dir/console.log")
+	local krel=$1 initrd=$2 dir=$3 follow=$3/result.txt
+	qemu_cmd "$krel" "$initrd" "$dir" 2 1024 "$QEMU_APPEND_EXTRA"
 	if [ "$NEED_DISK" = 1 ] && [ "$(disk_mode "$krel")" = virtio ]; then
 		disk_qemu_args "$DISK_IMG" "${SMART_MADVISE_DISK_IOPS:-$DISK_IOPS_DEFAULT}" \
 			"${SMART_MADVISE_DISK_BPS:-$DISK_BPS_DEFAULT}" "$ARCH_DISK_DEVICE"
-		qemu+=("${DISK_ARGS[@]}")
+		QEMU_CMD+=("${DISK_ARGS[@]}")
 	fi
 	if [ "$MODE" = demo ]; then
-		# the demo writes to the result port: straight to the user's terminal
-		local rc=0
-		result_port stdio
-		timeout -k 10 "$TIMEOUT" "${qemu[@]}" "${PORT[@]}" < /dev/null |
-			tr -d '\r' | tee "$dir/demo.txt" || rc=$?
-		return "$rc"
+		qemu_run "$TIMEOUT" "$follow" p | tee "$dir/demo.txt"
+		return
 	fi
-	result_port "file,path=$dir/result.txt"
-	qemu+=("${PORT[@]}")
-	timeout -k 10 "$TIMEOUT" "${qemu[@]}" < /dev/null &
-	local qpid=$! rc=0 follow=$dir/result.txt
 	[ "$VERBOSE" = 1 ] && follow=$dir/console.log
-	tail -n +1 -s 0.5 -f --pid="$qpid" "$follow" | tr -d '\r' | sed -u 's/^/    /' || true
-	wait "$qpid" || rc=$?
-	return "$rc"
+	qemu_run "$TIMEOUT" "$follow" 's/^/    /p'
 }
 
 # evaluate SHORT KREL DIR QEMU_RC: count TAP results, check the token.
@@ -387,7 +338,7 @@ run_kernel() {
 	initrd=$dir/initramfs.cpio.gz
 	arch_setup "$arch"	# build_module set it too
 	build_initramfs "$krel" "$arch" "$ko" "$initrd"
-	msg "booting $krel in $ARCH_QEMU (TCG; timeout ${TIMEOUT}s)"
+	msg "booting $krel in $ARCH_QEMU (-accel $QEMU_ACCEL; timeout ${TIMEOUT}s)"
 	boot "$krel" "$initrd" "$dir" || rc=$?
 	if [ "$MODE" = demo ]; then
 		grep -q '^SMART_MADVISE_DEMO OK' "$dir/demo.txt" && return 0
