@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: boot each Debian kernel of tests/vm/kernels.list in QEMU
-# (TCG) twice, one kernel and one boot at a time, and in each boot run its
-# benchmarks with the configurations alternating run by run
+# (tests/lib/qemu.sh) twice, one kernel and one boot at a time, and in each
+# boot run its benchmarks with the configurations alternating run by run
 # (tests/bench/guest/bench.sh):
 #   cost    the fault-path cost suites, the multi-process workload and the
 #           scale suite, under -icount (guest time = instructions executed,
@@ -55,7 +55,7 @@ PART=all
 ICOUNT=1
 STAGES=0
 
-usage() { sed -n '3,42p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) SMOKE=1; shift ;;
@@ -144,16 +144,6 @@ build_stages() {
 	done
 }
 
-# add_dynbin ROOT BINARY: a dynamically linked host binary and the shared
-# libraries ldd finds for it, at the same paths under ROOT.
-add_dynbin() {
-	local root=$1 bin=$2 lib
-	install -D -m 0755 "$bin" "$root$bin"
-	while read -r lib; do
-		install -D -m 0755 "$lib" "$root$lib"	# the loader must be executable
-	done < <(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
-}
-
 # build_initramfs KREL KO OUT PARTS CLOCK
 build_initramfs() {
 	local krel=$1 ko=$2 out=$3 parts=$4 clock=$5 root
@@ -165,16 +155,16 @@ build_initramfs() {
 		anon_rounds=1 file_passes=12 madv_calls=100000
 	fi
 	root=$SM_BUILD/bench/$krel/initramfs
-	rm -rf "$root"
-	mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,mnt,lib/modules,bench}
-	cp /bin/busybox "$root/bin/busybox"
+	initramfs_root "$root" "$krel"
+	mkdir -p "$root/bench"
 	cp "$ko" "$root/lib/modules/smart_madvise.ko"
-	add_kmods "$krel" "$root/lib/modules/extra" virtio_pci virtio_blk
+	# shellcheck disable=SC2086
+	add_kmods "$krel" "$root/lib/modules/extra" $ARCH_DISK_KMODS
 	cp "$BENCH_DIR/guest/init" "$root/init"
 	cp "$BENCH_DIR/guest/bench.sh" "$BENCH_DIR/guest/fio.sh" "$root/bench/"
 	cp "$SM_BUILD/bench/progs/sm_bench" "$root/bin/"
 	chmod 0755 "$root/init" "$root/bench/bench.sh" "$root/bench/fio.sh"
-	case " $parts " in *" fio "*) add_dynbin "$root" "$(command -v fio)" ;; esac
+	case " $parts " in *" fio "*) add_host_prog "$root" fio ;; esac
 	case " $parts " in *" stages "*)
 		mkdir -p "$root/lib/modules/stages"
 		cp "$SM_BUILD/bench/$krel/stages/"smart_madvise-*.ko "$root/lib/modules/stages/" ;;
@@ -197,47 +187,32 @@ build_initramfs() {
 	TREE_FILES=$TREE_FILES
 	TREE_KIB=$TREE_KIB
 	EOF
-	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
-	mknod -m 666 "$root/dev/null" c 1 3 2>/dev/null || true
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
+	initramfs_pack "$root" "$out"
 }
 
-# boot KREL INITRD DISK DIR CLOCK: one QEMU, results in DIR/result.txt.
-# CLOCK icount: guest time follows the instruction count (1 ns per
-# instruction, no sleeping when idle, no pacing to the host): the cost
-# figures then depend on the instructions executed, not on the host's load.
-# DISK "" attaches no disk.
+# boot KREL INITRD DISK DIR CLOCK: one QEMU (tests/lib/qemu.sh), results
+# in DIR/result.txt. CLOCK icount: guest time follows the instruction
+# count (1 ns per instruction, no sleeping when idle, no pacing to the
+# host): the cost figures then depend on the instructions executed, not
+# on the host's load. DISK "" attaches no disk.
 boot() {
-	local krel=$1 initrd=$2 disk=$3 dir=$4 clock=$5 accel=${SMART_MADVISE_ACCEL:-tcg} cpu=max
-	local append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4"
-	local extra=() smp=2
-	append+=" rdinit=/init tsc=reliable no_timer_check${SMART_MADVISE_BENCH_APPEND:+ $SMART_MADVISE_BENCH_APPEND}"
-	[ "$accel" = kvm ] && cpu=host
+	local krel=$1 initrd=$2 disk=$3 dir=$4 clock=$5 smp=2
+	local append=${SMART_MADVISE_BENCH_APPEND:-}
 	# -icount runs all vCPUs in one host thread, and with -smp 2 QEMU 7.2
 	# hangs bringing up the second CPU (seen, 6.1): one vCPU under -icount.
-	[ "$clock" = icount ] && extra+=(-icount "shift=0,sleep=off,align=off") smp=1
+	[ "$clock" = icount ] && smp=1
 	# -icount counts a rep stos/movs once per element: with ERMS the
 	# kernel clears a page with one rep stosb, 4,096 "instructions" (more
 	# than half of a 4 KiB anonymous fault, seen on 6.1). Without ERMS it
 	# uses loops whose count is close to their native cycles.
-	[ "$clock" = icount ] && [ -n "$ICOUNT_APPEND" ] && append+=" $ICOUNT_APPEND"
+	[ "$clock" = icount ] && [ -n "$ICOUNT_APPEND" ] && append+="${append:+ }$ICOUNT_APPEND"
+	qemu_cmd "$krel" "$initrd" "$dir" "$smp" "$MEM" "$append"
+	[ "$clock" = icount ] && QEMU_CMD+=(-icount "shift=0,sleep=off,align=off")
 	if [ -n "$disk" ]; then
-		disk_qemu_args "$disk" "$IOPS" "$BPS" virtio-blk-pci
-		extra+=("${DISK_ARGS[@]}")
+		disk_qemu_args "$disk" "$IOPS" "$BPS" "$ARCH_DISK_DEVICE"
+		QEMU_CMD+=("${DISK_ARGS[@]}")
 	fi
-	: > "$dir/console.log"
-	: > "$dir/result.txt"
-	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
-		-smp "$smp" -m "$MEM" -nographic -no-reboot -monitor none \
-		-kernel "$(kernel_image "$krel")" -initrd "$initrd" -append "$append" \
-		"${extra[@]}" \
-		-serial "file:$dir/console.log" -serial "file:$dir/result.txt" \
-		< /dev/null &
-	local qpid=$! rc=0
-	tail -n +1 -s 1 -f --pid="$qpid" "$dir/console.log" 2>/dev/null |
-		sed -un 's/\r//; s/^bench:/    bench:/p' || true
-	wait "$qpid" || rc=$?
-	return "$rc"
+	qemu_run "$TIMEOUT" "$dir/console.log" 's/^bench:/    bench:/p'
 }
 
 main() {
@@ -261,6 +236,7 @@ main() {
 			build_stages "$krel"
 		fi
 		ko=$(build_module "$krel")
+		arch_setup "$(kernel_arch "$krel")"
 		for b in "${boots[@]}"; do
 			dir=$SM_BUILD/bench/$krel/$b
 			mkdir -p "$dir"
@@ -268,7 +244,7 @@ main() {
 				parts="cost workload scale" clock=icount
 				[ "$STAGES" = 1 ] && parts="stages $parts"
 				[ "$ICOUNT" = 1 ] || clock=wall
-				[ "${SMART_MADVISE_ACCEL:-tcg}" = kvm ] && clock=wall
+				[ "$QEMU_ACCEL" = kvm ] && clock=wall
 			else
 				parts="benefit cold fio" clock=wall
 			fi

@@ -5,7 +5,7 @@
 # Guest side of `make bench` (busybox sh, PID 1's child). Runs every suite
 # in this one boot, alternating the configurations run by run (the order
 # rotates each round so no configuration always runs first), and writes
-# one CSV row per measurement to /dev/ttyS1:
+# one CSV row per measurement to the result port (/dev/ttyS1):
 #
 #   row,SUITE,CONFIG,RUN,KEY,VALUE     RUN 0 is the warm-up, 1..N count
 #   meta,KEY,VALUE                     facts about this boot
@@ -20,7 +20,7 @@
 SM_KO=/lib/modules/smart_madvise.ko
 SM_SYS=/sys/kernel/smart_madvise
 SM_DBG=/sys/kernel/debug/smart_madvise
-OUT=/dev/ttyS1
+OUT=${SM_RESULT_DEV:-/dev/ttyS1}
 stty -F "$OUT" raw -echo 2>/dev/null || true
 exec 3>"$OUT"
 
