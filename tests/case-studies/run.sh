@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make case-studies: the profiler's two case studies, after the CS423 "MP3"
-# page-fault profiler, in QEMU (TCG) guests of the first kernel of
-# tests/vm/kernels.list:
+# page-fault profiler, in QEMU guests (tests/lib/qemu.sh) of the first
+# kernel of tests/vm/kernels.list:
 #
 #   1. two random workers ("work 1024 R A" + "work 1024 R B") versus one
 #      random and one locality worker ("work 1024 R A" + "work 1024 L C"):
@@ -41,7 +41,9 @@ DIV=${CS_SCALE_DIV:-1}
 install_host_deps
 install_pkgs gnuplot-nox gawk
 "$VM_DIR/kernels.sh" --kernel "$KSHORT"
-read -r _ KREL < <(kernels_select "$KSHORT")
+read -r _ KREL < <(kernels_select "$KSHORT" | host_arch_only "case studies") || true
+[ -n "${KREL:-}" ] || die "case studies: $KSHORT is not a $(dpkg --print-architecture) kernel"
+arch_setup "$(kernel_arch "$KREL")"
 mkdir -p "$WORK" "$OUT"
 
 # --- build: module, static tools, initramfs --------------------------------
@@ -57,36 +59,30 @@ make -C "$TREE/tools" LDFLAGS=-static smadvctl work >> "$WORK/build.log" 2>&1 ||
 	{ cat "$WORK/build.log" >&2; die "tools build failed"; }
 
 ROOT=$WORK/initramfs
-rm -rf "$ROOT"
-mkdir -p "$ROOT"/{bin,sbin,etc,proc,sys,dev,tmp,lib/modules/extra}
-cp /bin/busybox "$ROOT/bin/"
+initramfs_root "$ROOT" "$KREL"
 cp "$KO" "$ROOT/lib/modules/smart_madvise.ko"
 cp "$TREE/tools/smadvctl" "$TREE/tools/work" "$ROOT/bin/"
 add_kmods "$KREL" "$ROOT/lib/modules/extra" zram lzo_rle
 install -m 0755 "$CS_DIR/guest-init" "$ROOT/init"
 
-# boot NAME MEM_MB CONF: one guest run; its result files land in $WORK/NAME/.
+# boot NAME MEM_MB CONF: one guest run (tests/lib/qemu.sh); its result
+# files land in $WORK/NAME/files and $OUT.
 boot() {
 	local name=$1 mem=$2 conf=$3 dir=$WORK/$1
 	rm -rf "$dir"
 	mkdir -p "$dir/files"
 	printf '%s\n' "$conf" > "$ROOT/etc/cs.conf"
-	(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
-		gzip -1 > "$dir/initramfs.gz"
+	initramfs_pack "$ROOT" "$dir/initramfs.gz"
 	msg "case studies: boot '$name' with ${mem} MB (log: $dir/console.log)"
-	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "${SMART_MADVISE_ACCEL:-tcg}" \
-		-cpu max -smp 2 -m "$mem" -nographic -no-reboot -monitor none \
-		-kernel "$(kernel_image "$KREL")" -initrd "$dir/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4 rdinit=/init tsc=reliable no_timer_check" \
-		-serial "file:$dir/console.log" -serial null -serial "file:$dir/data.txt" \
-		< /dev/null || warn "qemu for '$name' exited with $?"
-	grep -q '^=== DONE' "$dir/data.txt" ||
+	qemu_cmd "$KREL" "$dir/initramfs.gz" "$dir" 2 "$mem"
+	qemu_run "$TIMEOUT" "$dir/console.log" 's/^cs: /    cs: /p' >&2 ||
+		warn "qemu for '$name' exited with $?"
+	grep -q '^=== DONE' "$dir/result.txt" ||
 		{ tail -n 30 "$dir/console.log" >&2; die "case study run '$name' did not finish"; }
-	tr -d '\r' < "$dir/data.txt" | awk -v d="$dir/files" '
+	tr -d '\r' < "$dir/result.txt" | awk -v d="$dir/files" '
 		/^=== FILE / { f = d "/" $3; printf "" > f; next }
 		/^=== END/ { close(f); f = ""; next }
 		f != "" { print >> f }'
-	grep '^cs: ' "$dir/console.log" | tr -d '\r' | sed 's/^/    /' >&2 || true
 	cp "$dir"/files/* "$OUT/"
 }
 
