@@ -154,6 +154,8 @@ enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 				enum sm_fault_class class, __u32 weight,
 				const struct sm_params *params)
 {
+	enum sm_verdict verdict;
+
 	if (class == SM_FAULT_REPEAT)
 		return e->verdict;
 	if (weight > sm_weight_cap(params))
@@ -166,7 +168,14 @@ enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 		e->seq /= 2;
 		e->rand /= 2;
 	}
-	e->verdict = sm_verdict_of(e, params);
+	verdict = sm_verdict_of(e, params);
+	if (verdict != e->verdict)
+		e->settled = 0;
+	else if (e->settled < 0xffff - weight)
+		e->settled += weight;
+	else
+		e->settled = 0xffff;
+	e->verdict = verdict;
 	return e->verdict;
 }
 
@@ -214,6 +223,21 @@ int sm_rewrite_advice(int advice, enum sm_verdict verdict)
 	if (advice == MADV_SEQUENTIAL && verdict == SM_VERDICT_RANDOM)
 		return MADV_RANDOM;
 	return advice;
+}
+
+/*
+ * The advice a madvise() call should get from @e: rewritten only on a
+ * verdict that has held for a window of pages. At the call nothing is
+ * urgent (a mapping's own faults correct it later), and a verdict that
+ * has just formed or keeps flipping, as over a program's startup faults,
+ * is no ground for changing what the program asked for.
+ */
+int sm_settled_rewrite(int advice, const struct sm_evidence *e,
+		       const struct sm_params *params)
+{
+	if (e->settled < params->window_size)
+		return advice;
+	return sm_rewrite_advice(advice, e->verdict);
 }
 
 const char *sm_verdict_name(enum sm_verdict verdict)

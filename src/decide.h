@@ -56,6 +56,7 @@ struct sm_streams {
 struct sm_evidence {
 	__u32 seq;
 	__u32 rand;
+	__u16 settled;		/* pages since the verdict changed, saturating */
 	__u8 verdict;		/* enum sm_verdict */
 };
 
@@ -70,6 +71,8 @@ void sm_range_params(const struct sm_params *proc, struct sm_params *range);
 int sm_thread_first_seen(__u64 *threads, __u32 tid);
 unsigned int sm_evidence_permille(const struct sm_evidence *e);
 int sm_rewrite_advice(int advice, enum sm_verdict verdict);
+int sm_settled_rewrite(int advice, const struct sm_evidence *e,
+		       const struct sm_params *params);
 
 /* The pure access-pattern hints: the only advice ever rewritten. */
 static inline int sm_advice_is_hint(int advice)

@@ -482,14 +482,20 @@ static struct sm_range *sm_range_of_fault(struct sm_proc *p,
 			    hint == VM_SEQ_READ ? MADV_SEQUENTIAL : MADV_RANDOM);
 }
 
-static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
-				   const struct vm_area_struct *vma)
+/* The decision tunables as they are now: each read once. */
+static struct sm_params sm_params_now(void)
 {
-	struct sm_params params = {
+	return (struct sm_params){
 		.window_size = READ_ONCE(sm_tun.window_size),
 		.threshold = READ_ONCE(sm_tun.threshold),
 		.max_gap_pages = READ_ONCE(sm_tun.max_gap_pages),
 	};
+}
+
+static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
+				   const struct vm_area_struct *vma)
+{
+	struct sm_params params = sm_params_now();
 	pid_t tgid = current->tgid;
 	enum sm_fault_class class;
 	enum sm_verdict old, new;
@@ -792,6 +798,7 @@ void sm_tracker_advise(struct mm_struct *mm, unsigned long start,
 		       unsigned long end, int advice, bool dry_run,
 		       struct sm_advice_answer *ans)
 {
+	struct sm_params params = sm_params_now(), ev_params;
 	const struct sm_evidence *ev;
 	struct sm_range *r;
 	struct sm_proc *p;
@@ -812,8 +819,14 @@ void sm_tracker_advise(struct mm_struct *mm, unsigned long start,
 		goto unlock;
 	}
 	r = sm_range_exact(p, start, end);
-	ev = r && r->ev.verdict != SM_VERDICT_UNKNOWN ? &r->ev : &p->ev;
-	ans->applied = sm_rewrite_advice(advice, ev->verdict);
+	if (r && r->ev.verdict != SM_VERDICT_UNKNOWN) {
+		ev = &r->ev;
+		sm_range_params(&params, &ev_params);
+	} else {
+		ev = &p->ev;
+		ev_params = params;
+	}
+	ans->applied = sm_settled_rewrite(advice, ev, &ev_params);
 	ans->seq_permille = sm_evidence_permille(ev);
 	ans->from_range = ev != &p->ev;
 	if (ans->applied != advice && !dry_run)

@@ -846,6 +846,31 @@ static void test_rewrite_table(void)
 	      "names");
 }
 
+/*
+ * The advice at a madvise() call changes only on a verdict that has held
+ * for a window of pages: not on one just formed, not on one that flips.
+ */
+static void test_settled(void)
+{
+	struct proc p;
+	int n, i;
+
+	proc_init(&p, &defaults);
+	for (n = 0; n < 1000 && p.e.verdict != SM_VERDICT_RANDOM; n++)
+		fault(&p, (1UL << 30) + rnd() % (1UL << 24));
+	/* fio's startup faults, then its threads' faults in their mappings */
+	CHECK(p.e.verdict == SM_VERDICT_RANDOM &&
+	      sm_settled_rewrite(MADV_SEQUENTIAL, &p.e, &p.params) == MADV_SEQUENTIAL,
+	      "a random verdict just formed keeps MADV_SEQUENTIAL");
+	for (i = 0; i < (int)defaults.window_size - 1; i++)
+		fault(&p, (1UL << 30) + rnd() % (1UL << 24));
+	CHECK(sm_settled_rewrite(MADV_SEQUENTIAL, &p.e, &p.params) == MADV_SEQUENTIAL,
+	      "and still after a window of pages less one");
+	fault(&p, (1UL << 30) + rnd() % (1UL << 24));
+	CHECK(sm_settled_rewrite(MADV_SEQUENTIAL, &p.e, &p.params) == MADV_RANDOM,
+	      "held for a window of pages, it rewrites MADV_SEQUENTIAL");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -863,6 +888,7 @@ int main(void)
 	test_per_range();
 	test_range_window();
 	test_rewrite_table();
+	test_settled();
 	printf("1..%d\n", passed + failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
