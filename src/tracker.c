@@ -357,8 +357,23 @@ static void sm_range_drop(struct sm_proc *p, struct sm_range *r)
 }
 
 /*
+ * Whether @r is a better victim than @slot: one already faulted before
+ * one not faulted yet, which a thread has just advised and is about to
+ * use (fio's threads map, advise, fault once and unmap, leaving faulted
+ * ranges behind whose mappings are gone); then the one faulted least
+ * recently.
+ */
+static bool sm_range_older(const struct sm_range *r,
+			   const struct sm_range *slot)
+{
+	if (!r->faults != !slot->faults)
+		return r->faults;
+	return (s32)(r->last_used - slot->last_used) < 0;
+}
+
+/*
  * A slot for a new range over [start, end), which replaces any it
- * overlaps: a free one, else the one faulted least recently. Caller holds
+ * overlaps: a free one, else the oldest by sm_range_older(). Caller holds
  * p->lock.
  */
 static struct sm_range *sm_range_add(struct sm_proc *p, unsigned long start,
@@ -377,7 +392,7 @@ static struct sm_range *sm_range_add(struct sm_proc *p, unsigned long start,
 	if (!slot) {
 		slot = p->ranges;
 		for (r = p->ranges + 1; r < p->ranges + SM_RANGES; r++)
-			if ((s32)(r->last_used - slot->last_used) < 0)
+			if (sm_range_older(r, slot))
 				slot = r;
 		sm_range_drop(p, slot);
 	}
