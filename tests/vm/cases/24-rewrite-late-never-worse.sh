@@ -16,6 +16,12 @@
 
 sm_disk_or_die
 sm_load_or_die enable=1
+# The module's events, shown on a failure: the evidence behind a verdict.
+T=/sys/kernel/tracing
+[ -d "$T/events" ] || mount -t tracefs tracefs "$T" 2>/dev/null
+[ -d "$T/events" ] || T=/sys/kernel/debug/tracing
+echo 1 > "$T/events/smart_madvise/enable" 2>/dev/null ||
+	log "no smart_madvise events: no trace on a failure"
 
 # run LABEL ADVICE VERDICT sm_access-args...
 run() {
@@ -34,6 +40,11 @@ run() {
 	expect_eq "$label: processes late" "$(sm_proc_field "$BG_PID" 8)" 0
 	expect_eq "$label: stats rewrites unchanged" "$(sm_stat rewrites)" "$rw0"
 	expect_eq "$label: stats late_corrections unchanged" "$(sm_stat late_corrections)" "$lc0"
+	if [ "$SM_FAILS" -gt 0 ]; then
+		log "$label: mappings: $(sm_maps_for "$BG_PID")"
+		grep -v '^#' "$T/trace" 2>/dev/null | tail -n 80 | sed 's/^/#   /'
+	fi
+	echo > "$T/trace" 2>/dev/null
 	bg_stop
 }
 
