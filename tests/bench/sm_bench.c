@@ -15,7 +15,9 @@
  *                                            sequential history first, so
  *                                            each RANDOM gets rewritten)
  *   sm_bench scan     PATH ADVICE PRE ACCESS [READS SEED]
- *                     ADVICE = random|sequential|normal, PRE = seq|rand|none,
+ *                     ADVICE = random|sequential|normal, or two of them
+ *                     as A,B: A at the start, B before a randseq scan
+ *                     (a program that re-advises), PRE = seq|rand|none,
  *                     ACCESS = seq (every page in order), rand (READS
  *                     random 4 KiB pages, xorshift with SEED) or randseq
  *                     (READS random pages, then every page in order: a
@@ -328,13 +330,26 @@ static void print_vmflags(const void *addr, const char *key)
 	fclose(f);
 }
 
+static int advice_of(const char *name)
+{
+	if (!strcmp(name, "random"))
+		return MADV_RANDOM;
+	if (!strcmp(name, "sequential"))
+		return MADV_SEQUENTIAL;
+	if (!strcmp(name, "normal"))
+		return MADV_NORMAL;
+	fail("advice-name");
+	return -1;
+}
+
 static int mode_scan(int argc, char **argv)
 {
 	unsigned long pages, i, reads = 0, touched = 0;
 	volatile unsigned long sum = 0;
 	uint64_t seed = 42, t0, t1 = 0, t;
-	const char *adv, *access;
-	int advice, fd, scan = 1;
+	int advice, then = -1, fd, scan = 1;
+	char adv[32], *comma;
+	const char *access;
 	long long io0, io1;
 	struct stat st;
 	long f0, m0;
@@ -342,16 +357,14 @@ static int mode_scan(int argc, char **argv)
 
 	if (argc < 6)
 		fail("usage-scan");
-	adv = argv[3];
+	snprintf(adv, sizeof(adv), "%s", argv[3]);
 	access = argv[5];
-	if (!strcmp(adv, "random"))
-		advice = MADV_RANDOM;
-	else if (!strcmp(adv, "sequential"))
-		advice = MADV_SEQUENTIAL;
-	else if (!strcmp(adv, "normal"))
-		advice = MADV_NORMAL;
-	else
-		fail("advice-name");
+	comma = strchr(adv, ',');
+	if (comma) {
+		*comma = '\0';
+		then = advice_of(comma + 1);
+	}
+	advice = advice_of(adv);
 	if (!strcmp(access, "rand") || !strcmp(access, "randseq")) {
 		if (argc < 8)
 			fail("usage-scan-rand");
@@ -382,6 +395,8 @@ static int mode_scan(int argc, char **argv)
 		print_vmflags(p, "vmflags_mid");
 	if (scan) {
 		t1 = reads ? now_ns() : t0;
+		if (then >= 0 && reads && madvise(p, pages * PAGE, then))
+			fail("madvise-then");
 		for (i = 0; i < pages; i++)
 			sum += p[i * PAGE];
 		touched += pages;

@@ -178,6 +178,8 @@ case_cmd() {
 	cold_randread_adv_random) echo sm_bench scan /mnt/rand.dat random none rand "$COLD_READS" 777 ;;
 	cold_phase_adv_random) echo sm_bench scan /mnt/cold.dat random none randseq "$PHASE_READS" 999 ;;
 	cold_phase_adv_normal) echo sm_bench scan /mnt/cold.dat normal none randseq "$PHASE_READS" 999 ;;
+	# the program that gets it right: MADV_RANDOM, then MADV_NORMAL to scan
+	cold_phase_readv_normal) echo sm_bench scan /mnt/cold.dat random,normal none randseq "$PHASE_READS" 999 ;;
 	# fio's mmap engine, asked for the wrong hint (see tests/bench/README.md:
 	# fio 3.33 ignores the value and advises by the job's pattern).
 	fio_seqread_hint_random) echo sh /bench/fio.sh /mnt/cold.dat read random 0 ;;
@@ -285,7 +287,7 @@ if part benefit || part cold || part fio; then
 			# Cold start: advice before any fault, corrected late (per mapping).
 			alternate_cases "cold_seqscan_adv_random:off cold_seqscan_adv_random:on cold_seqscan_adv_sequential:off cold_seqscan_adv_sequential:on"
 			alternate_cases "cold_randread_adv_sequential:off cold_randread_adv_sequential:on cold_randread_adv_random:off cold_randread_adv_random:on"
-			alternate_cases "cold_phase_adv_random:off cold_phase_adv_random:on cold_phase_adv_normal:off cold_phase_adv_normal:on"
+			alternate_cases "cold_phase_adv_random:off cold_phase_adv_random:on cold_phase_readv_normal:off cold_phase_adv_normal:off cold_phase_adv_normal:on"
 		fi
 		if part fio; then
 			meta fio_version "$(fio --version 2>/dev/null || echo none)"
