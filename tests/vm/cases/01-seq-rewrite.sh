@@ -1,7 +1,8 @@
 #!/bin/sh
 # shellcheck disable=SC2119 # sm_load_or_die: parameters optional
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 1: a process faults sequentially through an anonymous
+# A mis-advised MADV_RANDOM is rewritten from the process's fault
+# history: a process faults sequentially through an anonymous
 # mapping, and separately through a file-backed one (tmpfs file, read via
 # mmap: fault-around maps ~16 pages per fault), then calls
 # madvise(MADV_RANDOM) on a fresh mapping. VmFlags of that mapping:

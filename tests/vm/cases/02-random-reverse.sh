@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 2: the reverse. A process touches distinct pages in
+# A mis-advised MADV_SEQUENTIAL is rewritten from the process's fault
+# history, the reverse of 01. A process touches distinct pages in
 # random order over a 256 MiB anonymous mapping, then calls
 # madvise(MADV_SEQUENTIAL) on a fresh mapping:
 #   enable=0 -> sr (control), dry_run=1 -> sr + logged, enable=1 -> rr + logged.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 3: advice outside the rewrite table passes unchanged.
+# Advice outside the rewrite table passes unchanged.
 # sm_passthru gets a conclusive verdict (sequential, then random warm-up),
 # then checks effects itself: DONTNEED zeroes, WILLNEED keeps sr/rr, NORMAL
 # clears them, HUGEPAGE/NOHUGEPAGE/DONTFORK/DONTDUMP set their flags, and

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 4: seq_page_faults and processes agree with the faults
+# The tracker's counts, seq_page_faults and processes, agree with the faults
 # the program made. The program stays alive (paused) while we read debugfs.
 #
 # Tolerance (documented in tests/vm/README.md): W = the program's own fault

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 5: a process whose 4 threads each scan their own region
-# at the same time is classified sequential (one stream per thread), and
-# its MADV_RANDOM is rewritten (sr). Control: the same run with enable=0
-# keeps rr.
+# The tracker keys a process, not its threads: a process whose 4 threads
+# each scan their own region at the same time is one entry, classified
+# sequential (one stream per thread), and its MADV_RANDOM is rewritten (sr).
+# Control: the same run with enable=0 keeps rr.
 . /tests/lib.sh
 
 sm_load_or_die

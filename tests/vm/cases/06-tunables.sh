@@ -1,9 +1,9 @@
 #!/bin/sh
 # shellcheck disable=SC2119 # sm_load_or_die: parameters optional
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 6: every tunable reads back a valid value; malformed
-# writes (>= 20 per tunable) are rejected with the documented errno and
-# leave the value unchanged; valid writes read back; invalid module
+# Every tunable reads back a valid value; malformed writes (>= 20 per
+# tunable) are rejected with the documented errno and leave the value
+# unchanged; valid writes read back; invalid module
 # parameters refuse the load and dmesg names the parameter.
 # Errnos (sysfs-doc): malformed -> EINVAL, numeric but out of range or overflow
 # -> ERANGE, a write longer than 32 bytes (so one larger than a page) -> EINVAL.

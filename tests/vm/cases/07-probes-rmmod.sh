@@ -1,8 +1,8 @@
 #!/bin/sh
 # shellcheck disable=SC2119 # sm_load_or_die: parameters optional
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 7: enable=0 leaves no probe armed, and rmmod while
-# other processes run a fault and madvise storm causes no oops.
+# enable=0 leaves no probe armed, and rmmod while other processes run a
+# fault and madvise storm causes no oops.
 # "No probe": /sys/kernel/debug/kprobes/list shows none of the module's
 # probe points (do_madvise, vector_madvise on 6.15+, exit_mmap,
 # handle_mm_fault, the syscall fallback) and a workload moves no counter (this also covers the fault

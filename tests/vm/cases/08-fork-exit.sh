@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 2, VM test 8: 1,000 short processes fork and exit; the tracked
-# count returns to its baseline. The children are alive 50 at a time, and
-# while they are the count must be >= 51 (50 children and sm_forker: they were tracked).
+# The tracker forgets exited processes: 1,000 short processes fork and
+# exit; the tracked count returns to its baseline. The children are alive
+# 50 at a time, and while they are the count must be >= 51 (50 children
+# and sm_forker: they were tracked).
 # Exit cleanup is immediate (exit_mmap probe) or, for a missed probe, done
 # by a sweep every few seconds: wait at most 30 s. No entry may belong to
 # a process that no longer exists.

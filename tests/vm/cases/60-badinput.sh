@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 1: bad input. >= 200 malformed writes per writable file of
-# the module (every sysfs tunable, the device's control protocol when the
-# module has /dev/smart_madvise, and any other writable file found), with
-# exact byte counts from a C program (empty, whitespace, huge, negative,
-# overflow, non-numeric, embedded NULs, pieces, > PAGE_SIZE, random bytes).
-# Each is refused with its documented errno (EINVAL malformed, ERANGE out
-# of range or overflow, EINVAL longer than 32 bytes, so any write larger than a page) and the value is unchanged.
-# Then invalid module parameters at load are refused.
+# Bad input is refused and changes nothing: >= 200 malformed writes per
+# writable file of the module (every sysfs tunable, the device's control
+# protocol when the module has /dev/smart_madvise, and any other writable
+# file found), with exact byte counts from a C program (empty, whitespace,
+# huge, negative, overflow, non-numeric, embedded NULs, pieces, > PAGE_SIZE,
+# random bytes). Each is refused with its documented errno (EINVAL
+# malformed, ERANGE out of range or overflow, EINVAL longer than 32 bytes,
+# so any write larger than a page) and the value is unchanged. Then invalid
+# module parameters at load are refused.
 . /tests/lib.sh
 
 N=220

@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 2: fork/exit storm with tracking on: 100,000 short
-# processes (full scale; 3,000 in check), 8 alive at a time, each faulting
-# 4 pages. processes_tracked and allocations_live come back to their
-# baseline within a bounded time (entries go by exit_mmap and call_rcu, or
-# by the 2 s sweep when an exit was missed).
+# The tracker forgets exited processes under a fork/exit storm: 100,000
+# short processes (full scale; 3,000 in check), 8 alive at a time, each
+# faulting 4 pages. processes_tracked and allocations_live come back to
+# their baseline within a bounded time (entries go by exit_mmap and
+# call_rcu, or by the 2 s sweep when an exit was missed).
 . /tests/lib.sh
 
 N=3000

@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 3: load/unload under load. 1,000 cycles (full scale; 20 in
-# check) of insmod + enable + rmmod while 4 threads fault-storm, 4 call
-# madvise with every advice value on their own memory and 1 writes the
-# tunables at random. 0 oops, 0 WARN; the module's slab cache is gone
-# after unload, the kernel's slab use is back near its baseline and the
-# module's allocation count is consistent with what it tracks.
+# Load/unload under load leaks and breaks nothing: 1,000 cycles (full scale;
+# 20 in check) of insmod + enable + rmmod while 4 threads fault-storm, 4
+# call madvise with every advice value on their own memory and 1 writes the
+# tunables at random. 0 oops, 0 WARN; the module's slab cache is gone after
+# unload, the kernel's slab use is back near its baseline and the module's
+# allocation count is consistent with what it tracks.
 . /tests/lib.sh
 
 N=20

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 4: a full table. With max_processes=16 and thousands of
-# processes faulting (64 alive at a time, 1 s each), faults_untracked rises, the
-# table never holds more than its cap, nothing crashes, and processes
-# that are tracked keep exact counts: 4 long-lived processes fault through
-# the storm and the module's count for each equals what getrusage says.
+# A full table keeps its cap and exact counts: with max_processes=16 and
+# thousands of processes faulting (64 alive at a time, 1 s each),
+# faults_untracked rises, the table never holds more than its cap, nothing
+# crashes, and processes that are tracked keep exact counts: 4 long-lived
+# processes fault through the storm and the module's count for each equals
+# what getrusage says.
 . /tests/lib.sh
 
 N=1000

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 5: 64 threads each faulting and calling madvise (random,
-# sequential and every other advice) while 2 threads change the tunables,
-# enable among them, as fast as they can. 20 s (check) or 120 s (full).
-# 0 oops, 0 WARN (the guest runs with panic_on_warn=1), module unloads.
+# Tunables changed under load break nothing: 64 threads each faulting and
+# calling madvise (random, sequential and every other advice) while 2
+# threads change the tunables, enable among them, as fast as they can. 20 s
+# (check) or 120 s (full). 0 oops, 0 WARN (the guest runs with
+# panic_on_warn=1), module unloads.
 . /tests/lib.sh
 
 SECS=20

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 6: an unprivileged user (uid 1000, via sm_runas)
+# An unprivileged user (uid 1000, via sm_runas)
 # cannot write any tunable, cannot read debugfs (even with the debugfs
 # mount opened up), cannot open the device, and - with the device opened
 # up to everyone - still cannot open it, so registers nothing, not even

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 6, item 7: semantics.
+# Nothing but the rewrite table changes what madvise does:
 #  a) For every madvise advice value 0..30 (and invalid ones), on private
 #     anonymous and shared tmpfs memory, a process with a conclusive
 #     verdict gets the same return value, errno, VmFlags and memory

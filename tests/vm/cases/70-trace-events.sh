@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 7: the module's trace events smart_madvise:advice_rewrite and
+# The module's trace events smart_madvise:advice_rewrite and
 # smart_madvise:verdict_change, enabled through tracefs, triggered by
 # smadv_trigger, their fields checked in the format files and in `trace`.
 # shellcheck source=tests/vm/guest/lib.sh
