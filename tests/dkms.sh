@@ -28,7 +28,7 @@
 #                               tests/vm/kernels.list, as tests/vm/kernels.sh
 #                               resolves them)
 #   SMART_MADVISE_DKMS_VM=no    skip step 5 (no VM boot)
-#   SMART_MADVISE_DKMS_CASES    guest cases for step 5 (default: 01-seq-rewrite)
+#   SMART_MADVISE_DKMS_CASES    guest cases for step 5 (default: 01-rewrite-seq-from-history)
 #   SMART_MADVISE_DKMS_SUITE    run this harness suite in step 5 instead
 #   SMART_MADVISE_DKMS_ROOT=no  skip step 10 (the Debian 13 root)
 # shellcheck source-path=SCRIPTDIR disable=SC2016 # dpkg-query's ${field} formats
@@ -60,14 +60,14 @@ fi
 kernels=${SMART_MADVISE_DKMS_KERNELS:-}
 host_kernels=$kernels
 vm=${SMART_MADVISE_DKMS_VM:-yes}
-# Step 5 boots the guest with one real case by default (01-seq-rewrite:
+# Step 5 boots the guest with one real case by default (01-rewrite-seq-from-history:
 # load, classify, rewrite, smaps), to keep make check short; the whole
 # suite already runs on the tree-built module.
 suite=${SMART_MADVISE_DKMS_SUITE:-smoke}
 if [ -n "${SMART_MADVISE_DKMS_CASES+x}" ]; then
 	vm_cases=$SMART_MADVISE_DKMS_CASES
-elif [ -z "${SMART_MADVISE_DKMS_SUITE:-}" ] && [ -f tests/vm/cases/01-seq-rewrite.sh ]; then
-	vm_cases=01-seq-rewrite
+elif [ -z "${SMART_MADVISE_DKMS_SUITE:-}" ] && [ -f tests/vm/cases/01-rewrite-seq-from-history.sh ]; then
+	vm_cases=01-rewrite-seq-from-history
 else
 	vm_cases=
 fi

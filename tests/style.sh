@@ -67,10 +67,10 @@ is_shell() {
 }
 # Scripts whose findings are not fixed yet: checked and shown, but not
 # counted as a failure. Take a script off the list when it is clean.
-pending=" tests/bench/guest/bench.sh tests/vm/cases/02-random-reverse.sh
-	tests/vm/cases/04-counters.sh tests/vm/cases/05-threads.sh
-	tests/vm/cases/08-fork-exit.sh tests/vm/cases/61-forkstorm.sh
-	tests/vm/cases/63-fulltable.sh tests/vm/cases/67-memcg-reclaim.sh "
+pending=" tests/bench/guest/bench.sh tests/vm/cases/02-rewrite-random-from-history.sh
+	tests/vm/cases/04-tracker-counts-match-faults.sh tests/vm/cases/05-tracker-threads-one-process.sh
+	tests/vm/cases/08-tracker-exits-forgotten.sh tests/vm/cases/61-forkstorm.sh
+	tests/vm/cases/63-tracker-full-table-keeps-counts.sh tests/vm/cases/67-tracker-memcg-reclaim-no-hang.sh "
 scripts=() later=()
 while IFS= read -r -d '' f; do
 	if [ ! -f "$f" ] || ! is_shell "$f"; then continue; fi

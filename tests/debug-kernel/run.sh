@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -z "$CASES" ]; then
-	CASES="69-kmemleak-clear"
+	CASES="69-module-kmemleak-baseline"
 	# shellcheck disable=SC2086 # a list of suite names
 	for c in $(cd "$repo/tests/vm/suites" && sed 's/#.*//' $SUITES); do
 		case " $CASES " in *" $c "*) ;; *) CASES="$CASES $c" ;; esac

@@ -69,7 +69,7 @@ def completion(text):
             set(ro.group(1).split()) if ro else set())
 
 
-@copy("case tunables", "tests/vm/cases/06-tunables.sh")
+@copy("case tunables", "tests/vm/cases/06-tunables-bad-input-refused.sh")
 def case_tunables(text):
     block = re.search(r'TUNABLES="([^"]*)"', text)
     rw = {}
