@@ -11,6 +11,6 @@ sleep 7
 wait_until 60 test -f /tmp/watchdog.log
 rm -f /tmp/stall
 log "the watchdog dumped $(wc -l < /tmp/watchdog.log 2>/dev/null || echo 0) lines"
-expect_match "watchdog report" "$(head -n1 /tmp/watchdog.log 2>/dev/null)" "WATCHDOG: 11-harness-watchdog printed nothing for 5s"
+expect_match "watchdog report" "$(head -n1 /tmp/watchdog.log 2>/dev/null)" "WATCHDOG: 11-harness-watchdog-dumps-stall printed nothing for 5s"
 expect_match "blocked tasks in the dumped kernel log" "$(grep -c 'Show Blocked State' /tmp/watchdog.log 2>/dev/null)" "^[1-9]"
 finish

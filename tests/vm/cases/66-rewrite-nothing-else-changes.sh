@@ -70,8 +70,8 @@ sm_unload
 run pm.off stress_sem pmadv
 # The one line allowed to differ: MADV_RANDOM (1) on itself, on kernels
 # that accept it for self (6.13+), rewritten for this sequential process
-# exactly like madvise(2) (13-rewrite-funnel), with the same return (the bytes
-# advised). Aimed at the child: never.
+# exactly like madvise(2) (13-rewrite-every-madvise-path), with the same
+# return (the bytes advised). Aimed at the child: never.
 self_rw() { awk '$1 == "PM" && $2 == "self" && $3 == 1' "$1"; }
 if cmp -s /tmp/sem.pm.on /tmp/sem.pm.off; then
 	pass "process_madvise: identical with the module on and off"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Control for 62-loadunload, in no suite (run it by hand:
-# tests/vm/run.sh --cases 68-control-kprobe-events): arm and disarm
+# tests/vm/run.sh --cases 68-module-control-kprobes-without-module): arm and disarm
 # ftrace kprobes on do_madvise and exit_mmap through tracefs
 # kprobe_events, 600 times, while the same load as in 62 runs, with no
 # module loaded at all. On Debian 6.1
