@@ -30,7 +30,7 @@ base_t=$T
 base_a=$A
 log "baseline: processes_tracked=$base_t allocations_live=$base_a"
 faults0=$(sm_stat faults)
-stress_fork "$N" 8 4 > /tmp/fs.out 2>&1 || fail "stress_fork: $(cat /tmp/fs.out)"
+sm_forker -n "$N" -p 8 -P 4 > /tmp/fs.out 2>&1 || fail "sm_forker: $(cat /tmp/fs.out)"
 cat /tmp/fs.out | sed 's/^/# /'
 peak_t=$(sm_stat processes_tracked)
 

@@ -16,7 +16,7 @@ echo 3 > /proc/sys/vm/drop_caches 2>/dev/null
 slab0=$(slab_kb)
 PAT='Oops|WARNING:|BUG:|still has objects|general protection'
 oops0=$(dmesg | grep -Ec "$PAT")
-bg_ready /tmp/lu.storm stress_storm 0 4 4 0 1 0 || { fail "storm did not start"; finish; }
+bg_ready /tmp/lu.storm sm_storm -t 0 -f 4 -m 4 -u 1 || { fail "storm did not start"; finish; }
 STORM=$BG_PID
 i=0
 bad=0

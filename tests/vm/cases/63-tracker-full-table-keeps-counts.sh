@@ -30,7 +30,7 @@ log "holders:$HOLD; tracked:$tracked"
 [ -n "$tracked" ] || fail "no holder got a slot"
 for p in $HOLD; do kill -USR1 "$p"; done
 
-stress_fork "$N" 64 16 1000 > /tmp/ft.out 2>&1 &
+sm_forker -n "$N" -p 64 -P 16 -H 1000 > /tmp/ft.out 2>&1 &
 FORK=$!
 max_seen=0
 while kill -0 "$FORK" 2>/dev/null; do
@@ -38,7 +38,7 @@ while kill -0 "$FORK" 2>/dev/null; do
 	[ "$t" -gt "$max_seen" ] && max_seen=$t
 	sleep 0.5
 done
-wait "$FORK" || fail "stress_fork: $(cat /tmp/ft.out)"
+wait "$FORK" || fail "sm_forker: $(cat /tmp/ft.out)"
 sed 's/^/# /' /tmp/ft.out
 for p in $HOLD; do kill -USR2 "$p"; done
 k=0

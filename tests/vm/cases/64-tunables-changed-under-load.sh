@@ -14,7 +14,7 @@ PAT='Oops|WARNING:|BUG:|general protection'
 oops0=$(dmesg | grep -Ec "$PAT")
 sm_load_or_die
 sm_set enable 1 || fail "enable"
-stress_storm "$SECS" 0 0 64 2 1 > /tmp/cc.out 2>&1 || fail "stress_storm failed"
+sm_storm -t "$SECS" -x 64 -u 2 -e > /tmp/cc.out 2>&1 || fail "sm_storm failed"
 sed 's/^/# /' /tmp/cc.out
 sm_set enable 0 || fail "disable"
 echo "# figure: concurrency_threads $(sed -n 's/^threads=\([0-9]*\).*/\1/p' /tmp/cc.out)"

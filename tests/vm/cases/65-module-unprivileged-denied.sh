@@ -20,7 +20,7 @@ sm_load_or_die
 sm_set enable 1 || fail "enable"
 # some activity, so every file has content
 stress_sem regs > /dev/null 2>&1
-stress_fork 50 4 8 > /dev/null 2>&1
+sm_forker -n 50 -p 4 -P 8 > /dev/null 2>&1
 
 denied=0
 for f in "$SM_SYS"/*; do

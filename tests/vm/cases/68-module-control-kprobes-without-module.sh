@@ -13,7 +13,7 @@ N=600
 T=/sys/kernel/tracing
 dmesg -n 7
 [ -w $T/kprobe_events ] || skip "no kprobe_events"
-bg_ready /tmp/x.storm stress_storm 0 4 4 0 1 0 || { fail storm; finish; }
+bg_ready /tmp/x.storm sm_storm -t 0 -f 4 -m 4 -u 1 || { fail storm; finish; }
 S=$BG_PID
 i=0
 while [ $i -lt $N ]; do
