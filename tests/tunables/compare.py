@@ -79,16 +79,6 @@ def case_tunables(text):
     return rw, None
 
 
-@copy("case badinput", "tests/vm/cases/60-badinput.sh")
-def case_badinput(text):
-    block = re.search(r'TUNABLES="([^"]*)"', text)
-    rw = {}
-    for f in (line.split() for line in block.group(1).splitlines() if block):
-        if f:
-            rw[f[0]] = tuple(int(x) for x in f[1:3]) + (None,)
-    return rw, None
-
-
 @copy("admin guide", "docs/admin-guide.md")
 def admin_guide(text):
     """| `name` | min..max | default | ... (the tunables table)"""

@@ -1,10 +1,16 @@
 #!/bin/sh
 # shellcheck disable=SC2119 # sm_load_or_die: parameters optional
 # SPDX-License-Identifier: GPL-2.0
-# Every tunable reads back a valid value; malformed writes (>= 20 per
-# tunable) are rejected with the documented errno and leave the value
-# unchanged; valid writes read back; invalid module
-# parameters refuse the load and dmesg names the parameter.
+# Bad input to the tunables is refused and changes nothing. Every tunable
+# reads back its default; malformed writes (>= 20 per tunable, each
+# written by the shell) and >= 200 more per writable file from a C
+# program with exact byte counts (empty, whitespace, huge, negative,
+# overflow, non-numeric, embedded NULs, pieces, > PAGE_SIZE, random
+# bytes; 2,000 per file at --scale full), on every sysfs tunable and the
+# device's control protocol when the module has /dev/smart_madvise, are
+# refused with the documented errno and leave the value unchanged; no
+# file is writable that is not tested here; valid writes read back;
+# invalid module parameters refuse the load (dmesg names the parameter).
 # Errnos (sysfs-doc): malformed -> EINVAL, numeric but out of range or overflow
 # -> ERANGE, a write longer than 32 bytes (so one larger than a page) -> EINVAL.
 # shellcheck source=tests/vm/guest/lib.sh
@@ -125,6 +131,69 @@ expect_eq "write to late_support" "$(sm_write "$SM_SYS/late_support" 'no\n')" "o
 for f in seq_page_faults processes rewrites stats; do
 	expect_eq "debugfs $f mode" "$(stat -c %a "$SM_DBG/$f")" 400
 done
+
+# Every writable file must be one we test.
+known=$(awk '{ print $1 }' /tmp/tunables | tr '\n' ' ')
+for f in "$SM_SYS"/*; do
+	n=${f##*/}
+	mode=$(stat -c %a "$f")
+	case "$mode" in
+	*[2367]?|*?[2367]) fail "$n: group/other writable ($mode)" ;;
+	esac
+	case "$mode" in
+	[2367]??)
+		case " $known " in
+		*" $n "*) ;;
+		*) fail "$n is writable ($mode) but not in the bad-input list" ;;
+		esac ;;
+	*)
+		if echo 1 2>/dev/null > "$f"; then fail "read-only $n accepted a write"; fi ;;
+	esac
+done
+for f in "$SM_DBG"/* /sys/module/smart_madvise/parameters/*; do
+	[ -e "$f" ] || continue
+	mode=$(stat -c %a "$f")
+	case "$mode" in
+	[2367]??|*[2367]?|*?[2367]) fail "$f is writable ($mode)" ;;
+	esac
+done
+
+# Many more malformed writes per file, from stress_badinput.
+N=220
+[ "$SM_SCALE" = full ] && N=2000
+total=0
+seed=1
+while read -r name min max _; do
+	before=$(sm_get "$name")
+	stress_badinput sysfs "$SM_SYS/$name" "$min" "$max" "$N" "$seed" > /tmp/sb.out 2>&1
+	rc=$?
+	seed=$((seed + 1))
+	w=$(sed -n 's/^writes=\([0-9]*\) .*/\1/p' /tmp/sb.out)
+	echo "# figure: badinput_writes_$name ${w:-0}"
+	if [ "$rc" != 0 ]; then
+		grep FAIL /tmp/sb.out | head -n 20 | sed 's/^/# /'
+		fail "$name: $(grep -c FAIL /tmp/sb.out) malformed write(s) not refused as documented"
+	fi
+	expect_eq "$name unchanged" "$(sm_get "$name")" "$before"
+	[ "${w:-0}" -ge 200 ] || fail "$name: only ${w:-0} writes"
+	total=$((total + ${w:-0}))
+done < /tmp/tunables
+
+if [ -c /dev/smart_madvise ]; then
+	stress_badinput dev /dev/smart_madvise "$N" 99 > /tmp/sb.out 2>&1
+	rc=$?
+	w=$(sed -n 's/^writes=\([0-9]*\) .*/\1/p' /tmp/sb.out)
+	echo "# figure: badinput_writes_device ${w:-0}"
+	if [ "$rc" != 0 ]; then
+		grep FAIL /tmp/sb.out | head -n 20 | sed 's/^/# /'
+		fail "device: $(grep -c FAIL /tmp/sb.out) bad line(s) not refused as documented"
+	fi
+	[ "${w:-0}" -ge 200 ] || fail "device: only ${w:-0} writes"
+	total=$((total + ${w:-0}))
+else
+	log "no /dev/smart_madvise in this module: device protocol not tested"
+fi
+echo "# figure: badinput_writes_total $total"
 sm_unload || fail "rmmod failed"
 
 # Module parameters: valid ones set the initial values ...
@@ -139,6 +208,7 @@ else
 	fail "valid parameters refused"
 fi
 # ... invalid ones refuse the load, naming the parameter.
+refused=0
 for p in window_size=7 window_size=513 window_size=abc window_size= \
 	 threshold=50 threshold=101 threshold=-75 enable=2 enable=yes \
 	 dry_run=2 late=2 late=-1 max_gap_pages=0 max_gap_pages=1025 max_processes=0 \
@@ -146,6 +216,7 @@ for p in window_size=7 window_size=513 window_size=abc window_size= \
 	 window_size=64x; do
 	dmesg -c > /dev/null
 	sm_load_refused "$p" || continue
+	refused=$((refused + 1))
 	name=${p%%=*}
 	if dmesg | grep -q "$name"; then
 		pass "insmod $p refused: $(dmesg | grep "$name" | tail -n1 | sed 's/^\[[ 0-9.]*\] //')"
@@ -153,4 +224,14 @@ for p in window_size=7 window_size=513 window_size=abc window_size= \
 		fail "insmod $p refused, but dmesg does not name $name"
 	fi
 done
+# ... and more, each leaving nothing behind.
+for p in enable=-1 enable= dry_run=0x1 late=on \
+	 window_size=99999999999999999999 window_size=4294967360 window_size=+64 \
+	 "window_size= 64" threshold=75.0 \
+	 max_processes=1e3 sample_interval_ms=10001 \
+	 fault_hook=bogus fault_hook= madvise_hook=bogus madvise_hook=do_madvise2; do
+	sm_load_refused "$p" || continue
+	refused=$((refused + 1))
+done
+echo "# figure: badparams_refused $refused"
 finish
