@@ -3,7 +3,7 @@
 #
 # The kernel matrix of make check: on every series of tests/vm/kernels.list
 # the VM suite (suite check), the reduced stress suite (suite stress, scale
-# check) and a boot without debugfs (suite nodebugfs), and the VM suite on
+# check, less the cases of suite check) and a boot without debugfs (suite nodebugfs), and the VM suite on
 # the debug kernels already built
 # (tests/debug-kernel; make check-debug adds their stress suite), as
 # parallel jobs, one QEMU each.
@@ -31,6 +31,12 @@ while [ $# -gt 0 ]; do
 done
 case "$jobs" in ''|*[!0-9]*|0) die "--jobs wants a positive number" ;; esac
 
+# suite_cases SUITE: the case names of tests/vm/suites/SUITE, one a line.
+suite_cases() { sed 's/#.*//' "$VM_DIR/suites/$1" | tr -s ' \t' '\n' | grep .; }
+# The reduced stress run leaves out the cases the check suite has: those
+# are sized by the scale, and check scale is what the check suite ran.
+stress_cases=$(suite_cases stress | { grep -vxF -f <(suite_cases check) || true; } | tr "\n" " ")
+
 # One job: a series' suites (check; stress, then nodebugfs, a boot with
 # debugfs=off). Each job builds in $SM_BUILD/matrix/JOB/SUITE, its own:
 # jobs that run at the same time must not share the programs they build,
@@ -48,7 +54,7 @@ run_job() {
 		{
 			SMART_MADVISE_BUILD=$dir/check "$VM_DIR/run.sh" --kernel "$job" || rc=$?
 			SMART_MADVISE_BUILD=$dir/stress "$VM_DIR/run.sh" --kernel "$job" \
-				--suite stress --scale check || rc=$?
+				--suite stress --cases "$stress_cases" --scale check || rc=$?
 			SMART_MADVISE_BUILD=$dir/nodebugfs "$VM_DIR/run.sh" --kernel "$job" \
 				--suite nodebugfs || rc=$?
 		} > "$log" 2>&1
