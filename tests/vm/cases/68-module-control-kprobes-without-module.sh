@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Control for 62-loadunload, in no suite (run it by hand:
-# tests/vm/run.sh --cases 68-module-control-kprobes-without-module): arm and disarm
-# ftrace kprobes on do_madvise and exit_mmap through tracefs
-# kprobe_events, 600 times, while the same load as in 62 runs, with no
-# module loaded at all. On Debian 6.1
-# and 6.12 under QEMU TCG the guest oopses (RIP 0 on the way into
-# do_madvise from __x64_sys_madvise) within a minute: the crash 62 can
-# hit at full scale is the kernel's (or TCG's), not the module's.
+# Control for the load/unload cycles of 07-module-probes-and-rmmod-under-load,
+# in no suite (run it by hand: tests/vm/run.sh --cases
+# 68-module-control-kprobes-without-module): arm and disarm ftrace kprobes
+# on do_madvise and exit_mmap through tracefs kprobe_events, 600 times,
+# while the same load as in 07's cycles runs, with no module loaded at
+# all. On Debian 6.1 and 6.12 under multi-threaded QEMU TCG the guest
+# oopses (RIP 0 on the way into do_madvise from __x64_sys_madvise) within
+# a minute: the crash 07 can hit at full scale there is the kernel's (or
+# TCG's), not the module's.
 . /tests/lib.sh
 N=600
 T=/sys/kernel/tracing
