@@ -69,7 +69,7 @@ is_shell() {
 # counted as a failure. Take a script off the list when it is clean.
 pending=" tests/bench/guest/bench.sh tests/vm/cases/02-rewrite-random-from-history.sh
 	tests/vm/cases/04-tracker-counts-match-faults.sh tests/vm/cases/05-tracker-threads-one-process.sh
-	tests/vm/cases/08-tracker-exits-forgotten.sh tests/vm/cases/61-forkstorm.sh
+	tests/vm/cases/08-tracker-exits-forgotten.sh
 	tests/vm/cases/63-tracker-full-table-keeps-counts.sh tests/vm/cases/67-tracker-memcg-reclaim-no-hang.sh "
 scripts=() later=()
 while IFS= read -r -d '' f; do
