@@ -26,6 +26,7 @@ run() { # LABEL ENABLE DRY_RUN WANT_FLAG WANT_MODE
 		return
 	fi
 	log "$1: rewrite log: $line"
+	# shellcheck disable=SC2086 # split the log line into fields
 	set -- "$1" $line
 	if [ $# -ne 10 ]; then fail "$1: no rewrite log line"; show "$SM_DBG/rewrites"; return; fi
 	expect_eq "$1: log asked" "$7" sequential

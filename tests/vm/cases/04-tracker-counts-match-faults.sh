@@ -33,6 +33,7 @@ check() { # LABEL VERDICT BASIS(pages|faults) sm_scan args...
 	log "$label: seq_page_faults: $pid $seqpf"
 	P=$(kv "$out" touched_pages) W=$(kv "$out" workload_faults) T=$(kv "$out" total_faults)
 	log "$label: program: pages $P, workload faults $W, lifetime faults $T"
+	# shellcheck disable=SC2086 # split the processes line into fields
 	set -- $line
 	if [ $# -ne 8 ]; then fail "$label: pid $pid not in processes"; show "$SM_DBG/processes"; return; fi
 	expect_eq "$label: comm" "$2" sm_scan
@@ -58,6 +59,7 @@ check file sequential faults -m file -f /tmp/cnt.dat -a none
 check random random pages -m random -n 1024 -a none
 
 # A program that exited is gone from the table.
+# shellcheck disable=SC2317 # called through wait_until
 gone() { [ -z "$(sm_proc "$pid")" ]; }
 if wait_until 10 gone; then pass "exited program no longer listed"; else fail "exited pid $pid still listed"; fi
 sm_set enable 0

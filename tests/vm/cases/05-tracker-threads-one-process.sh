@@ -27,6 +27,7 @@ bg_stop
 log "processes: $line"
 log "VmFlags: $(kv /tmp/thr.1 vmflags)"
 expect_eq "threads of the process (main + 4)" "$nthreads" 5
+# shellcheck disable=SC2086 # split the processes line into fields
 set -- $line
 expect_eq "verdict" "${6:-missing}" sequential
 expect_ge "sequential faults" "${4:-0}" $((4 * 512 * 90 / 100))

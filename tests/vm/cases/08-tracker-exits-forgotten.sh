@@ -28,6 +28,7 @@ expect_eq "children forked" "$(sed -n 's/.*forked=\([0-9]*\).*/\1/p' /tmp/fork.o
 # at least the 50 live children of a batch and sm_forker itself
 expect_ge "tracked while a batch lived" "$(sed -n 's/.*max_tracked=\([-0-9]*\).*/\1/p' /tmp/fork.out)" 51
 
+# shellcheck disable=SC2317 # called through wait_until
 back() { [ "$(sm_stat processes_tracked)" -le "$base" ]; }
 if wait_until 30 back; then
 	pass "processes_tracked back to baseline: $(sm_stat processes_tracked) <= $base"
@@ -45,6 +46,7 @@ done < "$SM_DBG/processes"
 expect_eq "entries of dead processes" "$stale" 0
 # Judged on the reading that met the bound: every later read forks
 # processes of its own, whose entries are allocated and freed again.
+# shellcheck disable=SC2317 # called through wait_until
 freed() { alloc=$(sm_stat allocations_live); [ "$alloc" -le $((alloc0 + 2)) ]; }
 if wait_until 10 freed; then
 	pass "allocations_live back to baseline: $alloc <= $((alloc0 + 2))"
@@ -76,7 +78,7 @@ base_a=$A
 log "baseline: processes_tracked=$base_t allocations_live=$base_a"
 faults0=$(sm_stat faults)
 sm_forker -n "$N" -p 8 -P 4 > /tmp/fs.out 2>&1 || fail "sm_forker: $(cat /tmp/fs.out)"
-cat /tmp/fs.out | sed 's/^/# /'
+sed 's/^/# /' /tmp/fs.out
 peak_t=$(sm_stat processes_tracked)
 
 storm_back() {
@@ -91,7 +93,9 @@ s=0
 while ! storm_back; do
 	s=$((s + 1))
 	[ "$s" -gt 60 ] && break
-	read -r -t 1 _x <> /tmp/fs.fifo	# a 1 s wait without a process
+	# a 1 s wait without a process (busybox sh's read has -t)
+	# shellcheck disable=SC3045
+	read -r -t 1 _x <> /tmp/fs.fifo
 done
 echo "# figure: forkstorm_processes $(sed -n 's/^forked=\([0-9]*\).*/\1/p' /tmp/fs.out)"
 echo "# figure: forkstorm_elapsed_ms $(sed -n 's/.*elapsed_ms=\([0-9]*\).*/\1/p' /tmp/fs.out)"

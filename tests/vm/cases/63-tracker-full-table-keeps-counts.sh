@@ -20,10 +20,11 @@ for k in 1 2 3 4; do
 done
 u0=$(sm_stat faults_untracked)
 tracked=""
+starts=""	# PID:FAULTS of each tracked holder before the storm
 for p in $HOLD; do
 	if [ -n "$(sm_proc "$p")" ]; then
 		tracked="$tracked $p"
-		eval "f0_$p=$(sm_proc_field "$p" 3)"
+		starts="$starts $p:$(sm_proc_field "$p" 3)"
 	fi
 done
 log "holders:$HOLD; tracked:$tracked"
@@ -58,7 +59,8 @@ for p in $HOLD; do
 	k=$((k + 1))
 	case " $tracked " in *" $p "*) ;; *) continue ;; esac
 	own=$(kv /tmp/ft.hold$k FAULTS)
-	eval "f0=\$f0_$p"
+	f0=
+	for s in $starts; do [ "${s%%:*}" = "$p" ] && f0=${s#*:}; done
 	f1=$(sm_proc_field "$p" 3)
 	d=$((f1 - f0 - own))
 	[ "$d" -lt 0 ] && d=$((-d))

@@ -17,7 +17,10 @@ sm_kmods_load
 mkdir -p /mnt/memcg
 dd if=/dev/zero of=/tmp/memcg.img bs=1M count=160 2>/dev/null || { fail "no room for the image"; finish; }
 mke2fs -q -F /tmp/memcg.img > /dev/null 2>&1 || { fail "mke2fs"; finish; }
-dev=$(losetup -f) && losetup "$dev" /tmp/memcg.img || { fail "losetup (no loop device?)"; finish; }
+if ! dev=$(losetup -f) || ! losetup "$dev" /tmp/memcg.img; then
+	fail "losetup (no loop device?)"
+	finish
+fi
 mount -t ext4 "$dev" /mnt/memcg || { fail "mount -t ext4 $dev"; dmesg | tail -n 5 | sed "s/^/#   /"; losetup -d "$dev"; finish; }
 dd if=/dev/zero of=/mnt/memcg/big.dat bs=1M count=128 2>/dev/null
 sync
