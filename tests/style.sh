@@ -65,19 +65,9 @@ is_shell() {
 	head -n 3 "$1" 2>/dev/null |
 		grep -qE '^#!/[^ ]*(/| )(ba|da)?sh( |$)|^#!/usr/bin/env (ba|da)?sh( |$)|^# shellcheck shell='
 }
-# Scripts whose findings are not fixed yet: checked and shown, but not
-# counted as a failure. Take a script off the list when it is clean.
-pending=" tests/bench/guest/bench.sh tests/vm/cases/02-rewrite-random-from-history.sh
-	tests/vm/cases/04-tracker-counts-match-faults.sh tests/vm/cases/05-tracker-threads-one-process.sh
-	tests/vm/cases/08-tracker-exits-forgotten.sh
-	tests/vm/cases/63-tracker-full-table-keeps-counts.sh tests/vm/cases/67-tracker-memcg-reclaim-no-hang.sh "
-scripts=() later=()
+scripts=()
 while IFS= read -r -d '' f; do
-	if [ ! -f "$f" ] || ! is_shell "$f"; then continue; fi
-	case ${pending//[[:space:]]/ } in
-	*" $f "*) later+=("$f") ;;
-	*) scripts+=("$f") ;;
-	esac
+	if [ -f "$f" ] && is_shell "$f"; then scripts+=("$f"); fi
 done < <(git ls-files -z --cached --others --exclude-standard)
 # The guests run their cases with /tests/lib.sh: give shellcheck a root
 # where that absolute path is tests/vm/guest/lib.sh.
@@ -89,11 +79,6 @@ if shellcheck -x -P "SCRIPTDIR:$guest" -f gcc "${scripts[@]}" >"$guest/out" 2>&1
 else
 	sed 's/^/# /' "$guest/out"
 	ktap_test_fail "shellcheck ($(cut -d: -f1 "$guest/out" | sort -u | wc -l) of ${#scripts[@]} scripts)"
-fi
-if [ ${#later[@]} -gt 0 ]; then
-	shellcheck -x -P "SCRIPTDIR:$guest" -f gcc "${later[@]}" >"$guest/later" 2>&1 || true
-	ktap_print_msg "shellcheck: $(wc -l <"$guest/later") findings in ${#later[@]} scripts not fixed yet:"
-	sed 's/^/#   /' "$guest/later"
 fi
 
 ktap_finished
