@@ -105,7 +105,7 @@ while [ $r -lt $rounds ]; do
 	touch /tmp/storm.stop
 	wait $s1 || { fail "round $r: storm 1 failed"; show /tmp/storm1.out; }
 	wait $s2 || { fail "round $r: storm 2 failed"; show /tmp/storm2.out; }
-	log "round $r: storm $(cat /tmp/storm1.out) / $(cat /tmp/storm2.out)"
+	log "round $r: storm $(grep -v "^READY" /tmp/storm1.out) / $(grep -v "^READY" /tmp/storm2.out)"
 	if dmesg | grep -qE 'BUG:|Oops|WARNING:|general protection'; then
 		fail "round $r: kernel log shows a problem"
 		dmesg | tail -n 30 | sed 's/^/#   /'
