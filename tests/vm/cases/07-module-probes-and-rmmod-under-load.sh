@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # enable=0 leaves no probe armed, and the module loads and unloads under
 # load without an oops, a WARN or a leak: rmmod while other processes run
-# a fault and madvise storm (3 rounds; 12 at --scale full), then 20
+# a fault and madvise storm (3 rounds; 12 at --scale full), then 5
 # insmod + enable + rmmod cycles (1,000 at --scale full) while 4 threads
 # fault, 4 call madvise with every advice value on their own memory and 1
 # writes the tunables at random; after them the module's slab cache is
@@ -115,7 +115,7 @@ done
 
 # insmod + enable + rmmod cycles under a storm of faults, madvise and
 # tunable writes
-N=20
+N=5
 [ "$SM_SCALE" = full ] && N=1000
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 echo 3 > /proc/sys/vm/drop_caches 2>/dev/null

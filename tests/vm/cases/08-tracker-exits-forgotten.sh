@@ -7,7 +7,7 @@
 # immediate (exit_mmap probe) or, for a missed probe, done by a sweep
 # every few seconds: wait at most 30 s. No entry may belong to a process
 # that no longer exists, and allocations_live comes back. Then a fork/exit
-# storm: 3,000 short processes (100,000 at --scale full), 8 alive at a
+# storm: 1,000 short processes (100,000 at --scale full), 8 alive at a
 # time, each faulting 4 pages; processes_tracked and allocations_live come
 # back to their baseline within 60 s (entries go by exit_mmap and
 # call_rcu, or by the 2 s sweep when an exit was missed).
@@ -56,7 +56,7 @@ fi
 log "stats: $(tr '\n' ' ' < "$SM_DBG/stats")"
 
 # The fork/exit storm.
-N=3000
+N=1000
 [ "$SM_SCALE" = full ] && N=100000
 # Both counters from one read, with shell builtins only: a helper
 # process would itself be tracked, and its exit leaves an entry waiting
