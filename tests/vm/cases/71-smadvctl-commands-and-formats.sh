@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 7: smadvctl against the real module: status, top -n 1, events
+# smadvctl works against the real module: status, top -n 1, events
 # (and -f), get/set with good and bad input (exit codes, messages, value
 # unchanged), enable/disable. The --json and metrics outputs are copied
 # to the TAP stream (sm_embed) for the host to check with Python's json and

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Issue 7: smadvctl's errors name the cause and the fix, with distinct
+# smadvctl's errors name the cause and the fix, with distinct
 # non-zero exits: module not loaded (3), debugfs not mounted (4), not root
 # (5), interface version mismatch (6).
 # shellcheck source=tests/vm/guest/lib.sh
