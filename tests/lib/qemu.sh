@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # The QEMU harness of tests/vm, tests/bench and tests/case-studies
 # (sourced by tests/vm/common.sh, whose arch_setup, kernel_image,
 # guest_busybox and add_kmods it uses): a guest root with the common
 # guest init (tests/lib/qemu-guest.sh), its packing, and the boot.
-# shellcheck shell=bash
 
 QEMU_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -78,7 +78,7 @@ qemu_run() {
 	local qpid rc=0
 	timeout -k 10 "$1" "${QEMU_CMD[@]}" < /dev/null &
 	qpid=$!
-	tail -n +1 -s 0.5 -f --pid="$qpid" "$2" 2>/dev/null | tr -d '\r' | sed -un "$3" || true
+	tail -n +1 -s 0.5 -f --pid="$qpid" "$2" 2>/dev/null | sed -un "s/\r//; $3" || true
 	wait "$qpid" || rc=$?
 	return "$rc"
 }

@@ -852,13 +852,14 @@ static void test_rewrite_table(void)
  */
 static void test_settled(void)
 {
+	struct sm_params range;
+	struct sm_evidence e;
 	struct proc p;
 	int n, i;
 
 	proc_init(&p, &defaults);
 	for (n = 0; n < 1000 && p.e.verdict != SM_VERDICT_RANDOM; n++)
 		fault(&p, (1UL << 30) + rnd() % (1UL << 24));
-	/* fio's startup faults, then its threads' faults in their mappings */
 	CHECK(p.e.verdict == SM_VERDICT_RANDOM &&
 	      sm_settled_rewrite(MADV_SEQUENTIAL, &p.e, &p.params) == MADV_SEQUENTIAL,
 	      "a random verdict just formed keeps MADV_SEQUENTIAL");
@@ -869,6 +870,29 @@ static void test_settled(void)
 	fault(&p, (1UL << 30) + rnd() % (1UL << 24));
 	CHECK(sm_settled_rewrite(MADV_SEQUENTIAL, &p.e, &p.params) == MADV_RANDOM,
 	      "held for a window of pages, it rewrites MADV_SEQUENTIAL");
+
+	/* A scan turns it sequential: the count starts again. */
+	for (n = 0; n < 1000 && p.e.verdict != SM_VERDICT_SEQUENTIAL; n++)
+		fault(&p, (1UL << 20) + n);
+	CHECK(p.e.verdict == SM_VERDICT_SEQUENTIAL &&
+	      sm_settled_rewrite(MADV_RANDOM, &p.e, &p.params) == MADV_RANDOM,
+	      "a verdict that has just flipped rewrites nothing");
+	for (i = 0; i < 1000 && p.e.settled < defaults.window_size; i++)
+		fault(&p, (1UL << 20) + n + i);
+	CHECK(sm_settled_rewrite(MADV_RANDOM, &p.e, &p.params) == MADV_SEQUENTIAL &&
+	      sm_settled_rewrite(MADV_SEQUENTIAL, &p.e, &p.params) == MADV_SEQUENTIAL,
+	      "once settled, MADV_RANDOM is rewritten and MADV_SEQUENTIAL kept");
+
+	/* A mapping's own history settles on half the window. */
+	sm_range_params(&defaults, &range);
+	sm_evidence_init(&e);
+	for (i = 0; i < 1000 && e.verdict != SM_VERDICT_RANDOM; i++)
+		sm_evidence_add(&e, SM_FAULT_RANDOM, 1, &range);
+	for (n = 0; n < (int)range.window_size; n++)
+		sm_evidence_add(&e, SM_FAULT_RANDOM, 1, &range);
+	CHECK(sm_settled_rewrite(MADV_SEQUENTIAL, &e, &range) == MADV_RANDOM &&
+	      sm_settled_rewrite(MADV_SEQUENTIAL, &e, &defaults) == MADV_SEQUENTIAL,
+	      "a mapping's verdict settles on half the process's window");
 }
 
 int main(void)

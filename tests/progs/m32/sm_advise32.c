@@ -4,7 +4,7 @@
  * 256 anonymous pages, then calls madvise(MADV_RANDOM) through its own
  * ABI (int $0x80) on a fresh mapping. Prints pid=, ret= (0 or -errno),
  * region= and flag= (sr, rr, both or none, from /proc/self/smaps).
- * Built with gcc -m32 -static; stands alone, as tests/progs/smtest.h is
+ * Built with i686-linux-gnu-gcc -m32 -static; stands alone, as tests/progs/smtest.h is
  * for 64-bit programs.
  */
 #include <errno.h>

@@ -109,6 +109,6 @@ log "tracked just after the storm: $peak_t"
 expect_le "processes_tracked after the storm" "$t" "$base_t"
 expect_le "allocations_live after the storm" "$a" "$base_a"
 [ -n "$a" ] || fail "stats has no allocations_live"
-sm_set enable 0
+sm_set enable 0 || fail "disable"
 sm_unload || fail "rmmod failed"
 finish
