@@ -171,10 +171,10 @@ enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 	verdict = sm_verdict_of(e, params);
 	if (verdict != e->verdict)
 		e->settled = 0;
-	else if (e->settled < 0xffff - weight)
+	else if (e->settled < SM_SETTLED_MAX - weight)
 		e->settled += weight;
 	else
-		e->settled = 0xffff;
+		e->settled = SM_SETTLED_MAX;
 	e->verdict = verdict;
 	return e->verdict;
 }

@@ -18,6 +18,7 @@
 #define SM_THRESHOLD_MAX	100
 #define SM_GAP_MIN		1
 #define SM_GAP_MAX		1024
+#define SM_SETTLED_MAX		0xffff	/* struct sm_evidence's settled saturates */
 
 enum sm_verdict {
 	SM_VERDICT_UNKNOWN,
@@ -56,7 +57,7 @@ struct sm_streams {
 struct sm_evidence {
 	__u32 seq;
 	__u32 rand;
-	__u16 settled;		/* pages since the verdict changed, saturating */
+	__u16 settled;		/* evidence pages since the verdict changed */
 	__u8 verdict;		/* enum sm_verdict */
 };
 
