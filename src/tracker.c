@@ -357,17 +357,25 @@ static void sm_range_drop(struct sm_proc *p, struct sm_range *r)
 }
 
 /*
- * Whether @r is a better victim than @slot: one already faulted before
- * one not faulted yet, which a thread has just advised and is about to
- * use (fio's threads map, advise, fault once and unmap, leaving faulted
- * ranges behind whose mappings are gone); then the one faulted least
- * recently.
+ * A range advised but not faulted yet, within the process's last
+ * SM_RANGE_FRESH faults: a thread has just advised it and is about to use
+ * it (fio's threads map, advise, fault once and unmap, leaving faulted
+ * ranges behind whose mappings are gone: the module doesn't see munmap).
+ * Older, it is as stale as any other.
  */
-static bool sm_range_older(const struct sm_range *r,
+#define SM_RANGE_FRESH	64
+
+static bool sm_range_fresh(const struct sm_proc *p, const struct sm_range *r)
+{
+	return !r->faults && p->clock - r->last_used < SM_RANGE_FRESH;
+}
+
+/* Whether @r is a better victim than @slot: not fresh, then least recently used. */
+static bool sm_range_older(const struct sm_proc *p, const struct sm_range *r,
 			   const struct sm_range *slot)
 {
-	if (!r->faults != !slot->faults)
-		return r->faults;
+	if (sm_range_fresh(p, r) != sm_range_fresh(p, slot))
+		return !sm_range_fresh(p, r);
 	return (s32)(r->last_used - slot->last_used) < 0;
 }
 
@@ -392,7 +400,7 @@ static struct sm_range *sm_range_add(struct sm_proc *p, unsigned long start,
 	if (!slot) {
 		slot = p->ranges;
 		for (r = p->ranges + 1; r < p->ranges + SM_RANGES; r++)
-			if (sm_range_older(r, slot))
+			if (sm_range_older(p, r, slot))
 				slot = r;
 		sm_range_drop(p, slot);
 	}
