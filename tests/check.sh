@@ -10,9 +10,10 @@
 #   5. the kernel resolver (tests/kernels-resolve.sh), then the packaging
 #      tests (tests/dkms.sh)
 #   6. the kernel matrix (tests/vm/matrix.sh): on every series of
-#      tests/vm/kernels.list the VM suite and the stress suite at reduced
-#      scale (make stress runs it full scale), and the debug kernels of make
-#      check-debug that are already built, two QEMU jobs at a time; then
+#      tests/vm/kernels.list the VM suite, the stress suite at reduced
+#      scale less the VM suite's cases (make stress runs it full scale) and
+#      a boot without debugfs, and the debug kernels of make check-debug
+#      that are already built, one QEMU job per core; then
 #      the guests' --json and metrics outputs of every kernel checked with
 #      Python's json and prometheus_client (tests/tools/guest-formats.py)
 #   7. the benchmark suite's smoke run (never a timing)

@@ -3,8 +3,8 @@
 #
 # The kernel matrix of make check: on every series of tests/vm/kernels.list
 # the VM suite (suite check), the reduced stress suite (suite stress, scale
-# check, less the cases of suite check) and a boot without debugfs (suite nodebugfs), and the VM suite on
-# the debug kernels already built
+# check, less the cases of suite check) and a boot without debugfs (suite
+# nodebugfs), and the VM suite on the debug kernels already built
 # (tests/debug-kernel; make check-debug adds their stress suite), as
 # parallel jobs, one QEMU each.
 #
