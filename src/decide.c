@@ -13,6 +13,20 @@ void sm_streams_init(struct sm_streams *s)
 	*s = (struct sm_streams){ 0 };
 }
 
+/*
+ * A mapping was just advised: the faults to come are its own, and the
+ * streams so far lose the protection of having been hit lately, so that
+ * a stream that never advanced can go when the clock hand reaches it.
+ * With the table full of a program's startup faults, 16 threads starting
+ * their scans otherwise replaced each other's first fault round after
+ * round (the hand only aged the startup streams): every fault a miss,
+ * and the mapping's correct MADV_SEQUENTIAL "corrected" to random.
+ */
+void sm_streams_advised(struct sm_streams *s)
+{
+	s->referenced = 0;
+}
+
 void sm_evidence_init(struct sm_evidence *e)
 {
 	*e = (struct sm_evidence){ .verdict = SM_VERDICT_UNKNOWN };

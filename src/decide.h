@@ -64,6 +64,7 @@ struct sm_evidence {
 void sm_streams_init(struct sm_streams *s);
 enum sm_fault_class sm_classify(struct sm_streams *s, unsigned long page,
 				const struct sm_params *params, __u32 *weight);
+void sm_streams_advised(struct sm_streams *s);
 void sm_evidence_init(struct sm_evidence *e);
 enum sm_verdict sm_evidence_add(struct sm_evidence *e,
 				enum sm_fault_class class, __u32 weight,

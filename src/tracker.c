@@ -867,6 +867,7 @@ void sm_tracker_advise(struct mm_struct *mm, unsigned long start,
 		r->dry_logged = 0;
 		r->threads = 0;
 		sm_evidence_init(&r->ev);
+		sm_streams_advised(&p->streams);
 	}
 unlock:
 	raw_spin_unlock(&p->lock);

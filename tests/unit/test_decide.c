@@ -895,6 +895,57 @@ static void test_settled(void)
 	      "a mapping's verdict settles on half the process's window");
 }
 
+/*
+ * A program's startup faults fill the stream table; then it advises a
+ * mapping and 16 (or 24) threads start scanning their parts of it, one
+ * fault-around window a turn: the mapping's verdict is never random.
+ */
+static int scanners_after_startup(int startup, int nthreads, int advised)
+{
+	struct sm_params range;
+	unsigned long next[24];
+	struct sm_streams s;
+	struct sm_evidence e;
+	__u64 threads = 0;
+	int i, t, random = 0;
+	unsigned int w;
+
+	sm_range_params(&defaults, &range);
+	sm_streams_init(&s);
+	sm_evidence_init(&e);
+	for (i = 0; i < startup; i++)
+		sm_classify(&s, 5000000 + rnd() % 100000, &defaults, &w);
+	if (advised)
+		sm_streams_advised(&s);
+	for (t = 0; t < nthreads; t++)
+		next[t] = 3000000 + 512 * t + 11;	/* not 16-page aligned */
+	for (i = 0; i < nthreads * 40; i++) {
+		t = i % nthreads;
+		random += range_fault(&e, &threads, 2000 + t,
+				      sm_classify(&s, next[t], &defaults, &w), w,
+				      &range) == SM_VERDICT_RANDOM;
+		next[t] = (next[t] | 15) + 1;
+	}
+	return random;
+}
+
+static void test_startup(void)
+{
+	static const int startups[] = { 10, 20, 31, 32, 40, 64, 100, 500 };
+	int i, n, bad = 0, bad_unadvised = 0;
+
+	for (n = 16; n <= 24; n += 8) {
+		for (i = 0; i < (int)ARRAY_SIZE(startups); i++) {
+			bad += scanners_after_startup(startups[i], n, 1) > 0;
+			bad_unadvised += scanners_after_startup(startups[i], n, 0) > 0;
+		}
+	}
+	printf("# scans after startup faults: random in %d of 16 runs, %d unadvised\n",
+	       bad, bad_unadvised);
+	CHECK(bad == 0, "scanners starting after startup faults filled the table: never random");
+	CHECK(bad_unadvised > 0, "and without the advice's demotion some would be");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -913,6 +964,7 @@ int main(void)
 	test_range_window();
 	test_rewrite_table();
 	test_settled();
+	test_startup();
 	printf("1..%d\n", passed + failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
