@@ -219,6 +219,9 @@ kv() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
 # Usage: bg_ready FILE prog args... ; the pid is in $BG_PID.
 bg_ready() {
 	_out=$1; shift
+	# Emptied here: the background job's own redirection may come after
+	# the first look for READY, which would find a previous run's.
+	: > "$_out"
 	"$@" > "$_out" 2>&1 &
 	BG_PID=$!
 	_n=0
@@ -234,7 +237,7 @@ bg_ready() {
 bg_stop() { kill "$BG_PID" 2>/dev/null; wait "$BG_PID" 2>/dev/null; return 0; }
 # bg_start FILE prog args...: start a program in the background with its
 # output in FILE, pid in $BG_PID, without waiting (see bg_wait_line).
-bg_start() { _out=$1; shift; "$@" > "$_out" 2>&1 & BG_PID=$!; }
+bg_start() { _out=$1; shift; : > "$_out"; "$@" > "$_out" 2>&1 & BG_PID=$!; }
 # bg_wait_line REGEX [SECONDS]: wait (bounded, default 60 s) until the
 # program of bg_start or bg_ready printed a line matching REGEX (e.g.
 # sm_access -P's "PAUSED phase=1"); fail if it exits or times out.
