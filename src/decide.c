@@ -39,9 +39,9 @@ void sm_evidence_init(struct sm_evidence *e)
  * are both aligned to it. Folio sizes are powers of two and naturally
  * aligned whatever the architecture's page size, so no size is assumed.
  */
-static int sm_folio_step(__u32 head, __u32 page, __u32 delta)
+static int sm_folio_step(__u16 head, __u16 page, __u16 delta)
 {
-	__u32 mask = delta - 1;
+	__u16 mask = delta - 1;
 
 	return delta > 1 && !(delta & mask) && !(head & mask) && !(page & mask);
 }
@@ -65,18 +65,19 @@ static __u32 sm_weight_cap(const struct sm_params *params)
 enum sm_fault_class sm_classify(struct sm_streams *s, unsigned long page,
 				const struct sm_params *params, __u32 *weight)
 {
-	__u32 pg = (__u32)page;
+	__u16 pg = (__u16)page;
 	unsigned int n, i;
 
 	for (n = 0; n < s->nr; n++) {
-		__u32 bit, delta;
+		__u32 bit;
+		__u16 delta;
 		int exact;
 		__u8 order;
 
 		/* The stream hit last first, then the others in order. */
 		i = n == 0 ? s->last : (n <= s->last ? n - 1 : n);
 		bit = 1U << i;
-		delta = pg - s->page[i];
+		delta = (__u16)(pg - s->page[i]);
 		if (delta == 0) {
 			s->last = i;
 			*weight = 0;

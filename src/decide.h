@@ -40,11 +40,15 @@ struct sm_params {
 };
 
 /*
- * Heads of recent sequential streams, as the low 32 bits of a page index:
- * streams 16 TiB apart may alias, which costs one misclassified fault.
+ * Heads of recent sequential streams, as the low 16 bits of a page index,
+ * to keep a process's state small: pages 2^16 apart (256 MiB with 4 KiB
+ * pages) alias, so a random fault continues a stream by chance about
+ * once in 2^16 / SM_STREAMS, and lands within max_gap of the stream hit
+ * last (worth one page) max_gap times in 2^16: noise far below any
+ * threshold.
  */
 struct sm_streams {
-	__u32 page[SM_STREAMS];
+	__u16 page[SM_STREAMS];
 	__u8 step[SM_STREAMS];	/* log2 of the last exact step, or 0xff */
 	__u32 confirmed;	/* bit i: stream i has advanced at least once */
 	__u32 referenced;	/* bit i: hit since the clock hand passed */
@@ -53,10 +57,13 @@ struct sm_streams {
 	__u8 next;		/* the clock hand: one slot per miss */
 };
 
-/* Recent evidence in pages, aged by halving. */
+/*
+ * Recent evidence in pages, aged by halving: each stays below twice the
+ * largest window plus one fault's weight, well within 16 bits.
+ */
 struct sm_evidence {
-	__u32 seq;
-	__u32 rand;
+	__u16 seq;
+	__u16 rand;
 	__u16 settled;		/* evidence pages since the verdict changed */
 	__u8 verdict;		/* enum sm_verdict */
 };

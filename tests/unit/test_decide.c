@@ -323,7 +323,7 @@ static void test_resize(void)
 static void test_weights(void)
 {
 	static const __u32 windows[] = { SM_WINDOW_MIN, 9, 15, 16, 63, 64, 100, SM_WINDOW_MAX };
-	static const __u32 steps[] = { 1, 2, 4, 8, 16, 32, 64, 256, 512, 8192, 1 << 18 };
+	static const __u32 steps[] = { 1, 2, 4, 8, 16, 32, 64, 256, 512, 8192, 1 << 15 };
 	struct sm_params params = defaults;
 	struct sm_streams s;
 	struct proc p;
@@ -368,6 +368,13 @@ static void test_weights(void)
 		}
 	}
 	CHECK(ok, "weight is 1..window_size/4 for every window and step");
+	/* Stream heads keep 16 bits: a 2^16-page step is no evidence at all. */
+	sm_streams_init(&s);
+	params = defaults;
+	sm_classify(&s, 1UL << 20, &params, &w);
+	CHECK(sm_classify(&s, (1UL << 20) + (1UL << 16), &params, &w) ==
+	      SM_FAULT_REPEAT && w == 0,
+	      "a step of 2^16 pages aliases to the same head: no evidence");
 	CHECK(single, "a single fault never decides alone");
 
 	/* Nor does one fault flip a decided verdict. */
