@@ -5,7 +5,9 @@
  * with interrupts off (x86 tracepoint) or preemption off (kprobe), where
  * PREEMPT_RT forbids both sleeping locks and the slab: so every lock it
  * takes is a raw spinlock, taken with trylock, and new entries come from
- * a small reserve that a work item refills. Entries go away when
+ * reserves (pool.c). An entry is small, for every process is tracked;
+ * the mappings a process advises hang off it, from their own slab, so
+ * only processes that advise pay for them. Entries go away when
  * exit_mmap() runs or, should that probe miss, in a periodic sweep that
  * checks the owner still uses the mm.
  *
@@ -33,6 +35,7 @@
 #include <linux/tracepoint.h>
 #include <linux/workqueue.h>
 #include "compat.h"
+#include "pool.h"
 #include "rewrite.h"
 #include "tunables.h"
 #include "sm_trace.h"
@@ -44,6 +47,7 @@
 #define SM_SWEEP_INTERVAL	(2 * HZ)
 #define SM_TIMING_PERIOD	64	/* time one fault handler call in 64 */
 #define SM_RESERVE		128	/* new processes tracked between refills */
+#define SM_RANGE_RESERVE	256	/* new mappings followed between refills */
 #define SM_LATE_REQS		64	/* corrections queued at once, all processes */
 
 /*
@@ -51,36 +55,47 @@
  * advised): its own evidence, so its advice can be corrected later.
  */
 struct sm_range {
+	struct sm_range *next;
 	unsigned long start, end;
 	u64 threads;		/* hashed ids of the threads that faulted in it */
 	struct sm_evidence ev;
 	u32 faults;
 	u32 last_used;		/* the process's fault clock at its last fault */
 	u16 corrections;
-	u8 advice;		/* MADV_RANDOM or MADV_SEQUENTIAL; 0: slot free */
+	u8 advice;		/* MADV_RANDOM or MADV_SEQUENTIAL */
 	u8 pending;		/* a correction is queued */
 	u8 dry_logged;		/* the advice a dry run already logged */
 };
 
+/*
+ * Fields under the lock are valid only while !dead: once unhashed, the
+ * counts' space holds the rcu_head, and readers that found the entry
+ * before see dead and leave it.
+ */
 struct sm_proc {
 	struct hlist_node node;
-	struct rcu_head rcu;
 	const struct mm_struct *mm;	/* key only, never dereferenced */
-	u64 exec_id;			/* the owner's self_exec_id */
+	struct sm_range *ranges;	/* at most SM_RANGES, oldest first */
+	union {
+		struct {
+			u64 nr_seq, nr_rand;
+		};
+		struct rcu_head rcu;
+	};
+	u32 exec_id;			/* the owner's self_exec_id, low bits */
 	pid_t tgid;
 	u32 rewrites;
 	u32 late;			/* late corrections applied */
 	u32 clock;			/* faults counted, for the ranges' LRU */
-	u8 nr_ranges;
-	bool dead;			/* unhashed */
-	raw_spinlock_t lock;		/* protects everything below tgid */
-	u64 nr_seq, nr_rand;
+	raw_spinlock_t lock;		/* protects everything but node, mm */
 	struct sm_streams streams;
 	struct sm_evidence ev;
-	struct sm_range ranges[SM_RANGES];
+	u8 nr_ranges;
+	bool dead;			/* unhashed */
 };
 
-/* The size sysfs-doc gives for a followed mapping. */
+/* The sizes sysfs-doc gives for a tracked process and a followed mapping. */
+static_assert(sizeof(struct sm_proc) <= 192 || IS_ENABLED(CONFIG_DEBUG_SPINLOCK));
 static_assert(sizeof(struct sm_range) <= 56);
 
 /* A correction on its way from the fault path to the worker. */
@@ -97,14 +112,11 @@ struct sm_late_req {
 
 static DEFINE_HASHTABLE(sm_procs, SM_HASH_BITS);
 static DEFINE_RAW_SPINLOCK(sm_procs_lock);	/* serialises insert and removal */
-static struct sm_proc *sm_reserve[SM_RESERVE];
-static unsigned int sm_reserve_nr;
-static DEFINE_RAW_SPINLOCK(sm_reserve_lock);
-static struct work_struct sm_refill_work;
+static struct sm_pool sm_proc_pool, sm_range_pool;
 static atomic_t sm_nr_procs = ATOMIC_INIT(0);
 static atomic_t sm_nr_ranges = ATOMIC_INIT(0);
 static atomic_long_t sm_nr_allocated = ATOMIC_LONG_INIT(0);
-static struct kmem_cache *sm_proc_cache;
+static struct kmem_cache *sm_proc_cache, *sm_range_cache;
 static struct delayed_work sm_sweep_work;
 static bool sm_tracking;
 static DEFINE_PER_CPU(struct sm_tracker_stats, sm_tracker_pcpu);
@@ -156,63 +168,9 @@ static struct sm_proc *sm_proc_find(const struct mm_struct *mm)
 	return NULL;
 }
 
-/* Any context: an entry from the reserve, or NULL when it ran dry. */
-static struct sm_proc *sm_reserve_take(void)
-{
-	struct sm_proc *p = NULL;
-	unsigned long flags;
-	unsigned int left;
-
-	raw_spin_lock_irqsave(&sm_reserve_lock, flags);
-	if (sm_reserve_nr)
-		p = sm_reserve[--sm_reserve_nr];
-	left = sm_reserve_nr;
-	raw_spin_unlock_irqrestore(&sm_reserve_lock, flags);
-	if (left < SM_RESERVE / 2)
-		queue_work(system_wq, &sm_refill_work);
-	return p;
-}
-
-/* Any context: back into the reserve; false when it is full. */
-static bool sm_reserve_put(struct sm_proc *p)
-{
-	unsigned long flags;
-	bool kept = false;
-
-	raw_spin_lock_irqsave(&sm_reserve_lock, flags);
-	if (sm_reserve_nr < SM_RESERVE) {
-		sm_reserve[sm_reserve_nr++] = p;
-		kept = true;
-	}
-	raw_spin_unlock_irqrestore(&sm_reserve_lock, flags);
-	return kept;
-}
-
-static void sm_reserve_refill(struct work_struct *work)
-{
-	struct sm_proc *p;
-
-	while (READ_ONCE(sm_reserve_nr) < SM_RESERVE) {
-		p = kmem_cache_alloc(sm_proc_cache, GFP_KERNEL | __GFP_NOWARN);
-		if (!p)
-			return;
-		if (!sm_reserve_put(p)) {
-			kmem_cache_free(sm_proc_cache, p);
-			return;
-		}
-	}
-}
-
-static void sm_reserve_drain(void)
-{
-	while (sm_reserve_nr)
-		kmem_cache_free(sm_proc_cache, sm_reserve[--sm_reserve_nr]);
-}
-
 static void sm_proc_release(struct sm_proc *p)
 {
-	if (!sm_reserve_put(p))
-		kmem_cache_free(sm_proc_cache, p);
+	sm_pool_put(&sm_proc_pool, p);
 	atomic_long_dec(&sm_nr_allocated);
 }
 
@@ -221,12 +179,21 @@ static void sm_proc_free_rcu(struct rcu_head *head)
 	sm_proc_release(container_of(head, struct sm_proc, rcu));
 }
 
+/* Caller holds p->lock; @link points to @r. */
+static void sm_range_unlink(struct sm_proc *p, struct sm_range **link,
+			    struct sm_range *r)
+{
+	*link = r->next;
+	sm_pool_put(&sm_range_pool, r);
+	p->nr_ranges--;
+	atomic_dec(&sm_nr_ranges);
+}
+
 /* Caller holds p->lock. */
 static void sm_ranges_clear(struct sm_proc *p)
 {
-	atomic_sub(p->nr_ranges, &sm_nr_ranges);
-	p->nr_ranges = 0;
-	memset(p->ranges, 0, sizeof(p->ranges));
+	while (p->ranges)
+		sm_range_unlink(p, &p->ranges, p->ranges);
 }
 
 /* Caller holds sm_procs_lock. */
@@ -245,7 +212,7 @@ static void sm_proc_del(struct sm_proc *p)
 static void sm_proc_reset(struct sm_proc *p, pid_t tgid)
 {
 	p->tgid = tgid;
-	p->exec_id = current->self_exec_id;
+	p->exec_id = (u32)current->self_exec_id;
 	p->rewrites = 0;
 	p->late = 0;
 	p->clock = 0;
@@ -267,12 +234,13 @@ static struct sm_proc *sm_proc_add(const struct mm_struct *mm, pid_t tgid)
 
 	if (atomic_inc_return(&sm_nr_procs) > READ_ONCE(sm_tun.max_processes))
 		goto undo_count;
-	p = sm_reserve_take();
+	p = sm_pool_take(&sm_proc_pool);
 	if (!p)
 		goto undo_count;
 	atomic_long_inc(&sm_nr_allocated);
 	p->mm = mm;
 	p->dead = false;
+	p->ranges = NULL;
 	p->nr_ranges = 0;
 	raw_spin_lock_init(&p->lock);
 	sm_proc_reset(p, tgid);
@@ -320,7 +288,7 @@ static bool sm_owner_uses_mm(pid_t tgid, const struct mm_struct *mm)
 static void sm_proc_check_owner(struct sm_proc *p, pid_t tgid)
 {
 	if (likely(p->tgid == tgid)) {
-		if (likely(p->exec_id == current->self_exec_id))
+		if (likely(p->exec_id == (u32)current->self_exec_id))
 			return;
 	} else if (sm_owner_uses_mm(p->tgid, p->mm)) {
 		return;
@@ -332,8 +300,8 @@ static struct sm_range *sm_range_at(struct sm_proc *p, unsigned long addr)
 {
 	struct sm_range *r;
 
-	for (r = p->ranges; r < p->ranges + SM_RANGES; r++)
-		if (r->advice && addr >= r->start && addr < r->end)
+	for (r = p->ranges; r; r = r->next)
+		if (addr >= r->start && addr < r->end)
 			return r;
 	return NULL;
 }
@@ -343,17 +311,33 @@ static struct sm_range *sm_range_exact(struct sm_proc *p, unsigned long start,
 {
 	struct sm_range *r;
 
-	for (r = p->ranges; r < p->ranges + SM_RANGES; r++)
-		if (r->advice && r->start == start && r->end == end)
+	for (r = p->ranges; r; r = r->next)
+		if (r->start == start && r->end == end)
 			return r;
 	return NULL;
 }
 
 static void sm_range_drop(struct sm_proc *p, struct sm_range *r)
 {
-	r->advice = 0;
-	p->nr_ranges--;
-	atomic_dec(&sm_nr_ranges);
+	struct sm_range **link = &p->ranges;
+
+	while (*link != r)
+		link = &(*link)->next;
+	sm_range_unlink(p, link, r);
+}
+
+/* Drops every range that overlaps [start, end). Caller holds p->lock. */
+static void sm_ranges_forget(struct sm_proc *p, unsigned long start,
+			     unsigned long end)
+{
+	struct sm_range **link = &p->ranges, *r;
+
+	while ((r = *link)) {
+		if (r->start < end && start < r->end)
+			sm_range_unlink(p, link, r);
+		else
+			link = &r->next;
+	}
 }
 
 /*
@@ -380,50 +364,41 @@ static bool sm_range_older(const struct sm_proc *p, const struct sm_range *r,
 }
 
 /*
- * A slot for a new range over [start, end), which replaces any it
- * overlaps: a free one, else the oldest by sm_range_older(). Caller holds
+ * A new range over [start, end), at the end of the list, which replaces
+ * any it overlaps and, with SM_RANGES followed, the oldest by
+ * sm_range_older(). NULL when the reserve ran dry: the range's faults
+ * then count for the process until it is advised again. Caller holds
  * p->lock.
  */
 static struct sm_range *sm_range_add(struct sm_proc *p, unsigned long start,
 				     unsigned long end, int advice)
 {
-	struct sm_range *r, *slot = NULL;
+	struct sm_range *r, *victim, **link;
 
-	if (p->dead)
+	sm_ranges_forget(p, start, end);
+	if (p->nr_ranges >= SM_RANGES) {
+		victim = p->ranges;
+		for (r = victim->next; r; r = r->next)
+			if (sm_range_older(p, r, victim))
+				victim = r;
+		sm_range_drop(p, victim);
+	}
+	r = sm_pool_take(&sm_range_pool);
+	if (!r)
 		return NULL;
-	for (r = p->ranges; r < p->ranges + SM_RANGES; r++) {
-		if (r->advice && r->start < end && start < r->end)
-			sm_range_drop(p, r);
-		if (!r->advice)
-			slot = slot ?: r;
-	}
-	if (!slot) {
-		slot = p->ranges;
-		for (r = p->ranges + 1; r < p->ranges + SM_RANGES; r++)
-			if (sm_range_older(p, r, slot))
-				slot = r;
-		sm_range_drop(p, slot);
-	}
-	*slot = (struct sm_range){
+	*r = (struct sm_range){
 		.start = start,
 		.end = end,
 		.advice = advice,
 		.last_used = p->clock,
 	};
-	sm_evidence_init(&slot->ev);
+	sm_evidence_init(&r->ev);
+	for (link = &p->ranges; *link; link = &(*link)->next)
+		;
+	*link = r;
 	p->nr_ranges++;
 	atomic_inc(&sm_nr_ranges);
-	return slot;
-}
-
-static void sm_ranges_forget(struct sm_proc *p, unsigned long start,
-			     unsigned long end)
-{
-	struct sm_range *r;
-
-	for (r = p->ranges; r < p->ranges + SM_RANGES; r++)
-		if (r->advice && r->start < end && start < r->end)
-			sm_range_drop(p, r);
+	return r;
 }
 
 /*
@@ -493,7 +468,7 @@ static struct sm_range *sm_range_of_fault(struct sm_proc *p,
 					  unsigned long addr,
 					  const struct vm_area_struct *vma)
 {
-	struct sm_range *r = p->nr_ranges ? sm_range_at(p, addr) : NULL;
+	struct sm_range *r = sm_range_at(p, addr);
 	unsigned long hint;
 
 	if (r || !vma)
@@ -542,6 +517,8 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 		sm_stat_inc(faults_dropped);
 		goto unlock_rcu;
 	}
+	if (unlikely(p->dead))
+		goto unlock;
 	sm_proc_check_owner(p, tgid);
 	if (SM_COST_STOP == SM_COST_LOCK)
 		goto unlock;
@@ -712,7 +689,8 @@ int sm_tracker_start(void)
 {
 	int ret;
 
-	sm_reserve_refill(NULL);
+	sm_pool_refill(&sm_proc_pool);
+	sm_pool_refill(&sm_range_pool);
 	ret = sm_register_kprobe(&sm_exit_kp, "exit_mmap", sm_exit_kp_pre);
 	if (ret) {
 		pr_err("cannot probe exit_mmap: %d\n", ret);
@@ -802,8 +780,12 @@ int sm_tracker_counts(pid_t tgid, u64 *seq, u64 *rand)
 		p = sm_proc_find(mm);
 	if (p) {
 		raw_spin_lock(&p->lock);
-		*seq = p->nr_seq;
-		*rand = p->nr_rand;
+		if (p->dead) {
+			p = NULL;
+		} else {
+			*seq = p->nr_seq;
+			*rand = p->nr_rand;
+		}
 		raw_spin_unlock(&p->lock);
 	}
 	rcu_read_unlock();
@@ -836,6 +818,8 @@ void sm_tracker_advise(struct mm_struct *mm, unsigned long start,
 	if (!p)
 		goto unlock_rcu;
 	raw_spin_lock(&p->lock);
+	if (p->dead)
+		goto unlock;
 	sm_proc_check_owner(p, current->tgid);
 	if (advice == MADV_NORMAL) {
 		sm_ranges_forget(p, start, end);
@@ -957,12 +941,17 @@ static void sm_late_work_fn(struct work_struct *work)
 	}
 }
 
-static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
+/* False when @p was unhashed meanwhile. */
+static bool sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 {
 	struct task_struct *task;
 	struct sm_range *r;
 
 	raw_spin_lock(&p->lock);
+	if (p->dead) {
+		raw_spin_unlock(&p->lock);
+		return false;
+	}
 	v->tgid = p->tgid;
 	v->rewrites = p->rewrites;
 	v->late = p->late;
@@ -970,9 +959,7 @@ static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 	v->rand = p->nr_rand;
 	v->verdict = p->ev.verdict;
 	v->nr_ranges = 0;
-	for (r = p->ranges; r < p->ranges + SM_RANGES; r++) {
-		if (!r->advice)
-			continue;
+	for (r = p->ranges; r; r = r->next) {
 		v->ranges[v->nr_ranges++] = (struct sm_range_view){
 			.start = r->start,
 			.len = r->end - r->start,
@@ -990,6 +977,7 @@ static void sm_proc_view(struct sm_proc *p, struct sm_proc_view *v)
 		sm_task_comm(v->comm, task);
 	else
 		v->comm[0] = '\0';
+	return true;
 }
 
 void sm_tracker_for_each(void (*fn)(const struct sm_proc_view *v, void *arg),
@@ -1001,8 +989,8 @@ void sm_tracker_for_each(void (*fn)(const struct sm_proc_view *v, void *arg),
 
 	rcu_read_lock();
 	hash_for_each_rcu(sm_procs, bkt, p, node) {
-		sm_proc_view(p, &v);
-		fn(&v, arg);
+		if (sm_proc_view(p, &v))
+			fn(&v, arg);
 	}
 	rcu_read_unlock();
 }
@@ -1020,10 +1008,24 @@ int sm_tracker_init(void)
 	sm_proc_cache = KMEM_CACHE(sm_proc, 0);
 	if (!sm_proc_cache)
 		return -ENOMEM;
+	sm_range_cache = KMEM_CACHE(sm_range, 0);
+	if (!sm_range_cache)
+		goto destroy_proc_cache;
+	if (sm_pool_init(&sm_proc_pool, sm_proc_cache, SM_RESERVE))
+		goto destroy_range_cache;
+	if (sm_pool_init(&sm_range_pool, sm_range_cache, SM_RANGE_RESERVE))
+		goto destroy_proc_pool;
 	INIT_DELAYED_WORK(&sm_sweep_work, sm_sweep);
-	INIT_WORK(&sm_refill_work, sm_reserve_refill);
 	INIT_WORK(&sm_late_work, sm_late_work_fn);
 	return 0;
+
+destroy_proc_pool:
+	sm_pool_destroy(&sm_proc_pool);
+destroy_range_cache:
+	kmem_cache_destroy(sm_range_cache);
+destroy_proc_cache:
+	kmem_cache_destroy(sm_proc_cache);
+	return -ENOMEM;
 }
 
 /* Called with every probe unregistered. */
@@ -1040,7 +1042,8 @@ void sm_tracker_exit(void)
 		sm_proc_del(p);
 	raw_spin_unlock(&sm_procs_lock);
 	rcu_barrier();		/* every sm_proc_free_rcu() has run */
-	cancel_work_sync(&sm_refill_work);
-	sm_reserve_drain();
+	sm_pool_destroy(&sm_range_pool);
+	sm_pool_destroy(&sm_proc_pool);
+	kmem_cache_destroy(sm_range_cache);
 	kmem_cache_destroy(sm_proc_cache);
 }
