@@ -283,17 +283,30 @@ static bool sm_owner_uses_mm(pid_t tgid, const struct mm_struct *mm)
  * vfork child shares the owner's mm (keep the owner's state), or
  * exit_mmap() was missed and the mm was reused, by another process or by
  * the same one after an exec: the new program must not inherit.
- * Caller holds p->lock and RCU.
+ * Caller holds p->lock.
  */
-static void sm_proc_check_owner(struct sm_proc *p, pid_t tgid)
+static noinline void sm_proc_check_other(struct sm_proc *p, pid_t tgid)
 {
-	if (likely(p->tgid == tgid)) {
-		if (likely(p->exec_id == (u32)current->self_exec_id))
-			return;
-	} else if (sm_owner_uses_mm(p->tgid, p->mm)) {
+	bool owner_runs;
+
+	if (p->tgid == tgid) {
+		sm_proc_reset(p, tgid);
 		return;
 	}
-	sm_proc_reset(p, tgid);
+	rcu_read_lock();
+	owner_runs = sm_owner_uses_mm(p->tgid, p->mm);
+	rcu_read_unlock();
+	if (!owner_runs)
+		sm_proc_reset(p, tgid);
+}
+
+/* Keeps @p only for the program it was made for. Caller holds p->lock. */
+static inline void sm_proc_check_owner(struct sm_proc *p, pid_t tgid)
+{
+	if (likely(p->tgid == tgid &&
+		   p->exec_id == (u32)current->self_exec_id))
+		return;
+	sm_proc_check_other(p, tgid);
 }
 
 static struct sm_range *sm_range_at(struct sm_proc *p, unsigned long addr)
@@ -490,6 +503,11 @@ static struct sm_params sm_params_now(void)
 	};
 }
 
+/*
+ * Both hooks call this with interrupts or preemption off: an RCU read-side
+ * section already (one RCU for all flavours since 5.0), so the entry
+ * stays valid without rcu_read_lock(), which PREEMPT_RCU makes two calls.
+ */
 static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 				   const struct vm_area_struct *vma)
 {
@@ -501,21 +519,20 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 	struct sm_proc *p;
 	u32 weight;
 
-	rcu_read_lock();
 	p = sm_proc_find(mm);
 	if (unlikely(!p)) {
 		p = sm_proc_add(mm, tgid);
 		if (!p) {
 			sm_stat_inc(faults_untracked);
-			goto unlock_rcu;
+			return;
 		}
 	}
 	if (SM_COST_STOP == SM_COST_LOOKUP)
-		goto unlock_rcu;
+		return;
 	/* Never spin with interrupts off: drop this sample instead. */
 	if (unlikely(!raw_spin_trylock(&p->lock))) {
 		sm_stat_inc(faults_dropped);
-		goto unlock_rcu;
+		return;
 	}
 	if (unlikely(p->dead))
 		goto unlock;
@@ -528,7 +545,7 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 	if (unlikely(class == SM_FAULT_REPEAT)) {
 		raw_spin_unlock(&p->lock);
 		sm_stat_inc(faults_repeat);
-		goto unlock_rcu;
+		return;
 	}
 	if (class == SM_FAULT_SEQUENTIAL)
 		p->nr_seq++;
@@ -557,11 +574,9 @@ static void sm_track_fault_untimed(struct mm_struct *mm, unsigned long addr,
 	raw_spin_unlock(&p->lock);
 	if (class == SM_FAULT_SEQUENTIAL)
 		sm_stat_inc(faults_sequential);
-	goto unlock_rcu;
+	return;
 unlock:
 	raw_spin_unlock(&p->lock);
-unlock_rcu:
-	rcu_read_unlock();
 }
 
 /* Sampled self-timing: the probe's cost per fault, for a cost of ~1/64. */

@@ -15,7 +15,7 @@ struct mm_struct;
  */
 enum sm_cost_stage {
 	SM_COST_FULL,
-	SM_COST_HOOK,		/* the probe is called, and returns */
+	SM_COST_HOOK,		/* the probes are called, and return */
 	SM_COST_LOOKUP,		/* + the process's entry found */
 	SM_COST_LOCK,		/* + its lock taken and dropped */
 	SM_COST_CLASSIFY,	/* + the fault classified */
