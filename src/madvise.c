@@ -113,6 +113,8 @@ static void sm_rewrite_behavior(struct pt_regs *regs, unsigned int slot,
 /* do_madvise(mm, start, len_in, behavior) */
 static int sm_madvise_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	if (SM_COST_STOP == SM_COST_HOOK)
+		return 0;
 	sm_rewrite_behavior(regs, 3, (void *)regs_get_kernel_argument(regs, 0),
 			    regs_get_kernel_argument(regs, 1),
 			    regs_get_kernel_argument(regs, 2));

@@ -29,7 +29,7 @@ PART_SUITES = {
     "cost": ["storm_anon_1t", "storm_anon_4t", "storm_file", "madvise_plain",
              "madvise_rewritten"],
     "workload": ["workload_tar"],
-    "stages": ["stages_anon", "stages_file"],
+    "stages": ["stages_anon", "stages_file", "stages_madvise"],
     "scale": [],
     "benefit": ["seqscan_adv_random", "seqscan_adv_sequential",
                 "randread_adv_sequential", "randread_adv_random"],
@@ -358,8 +358,8 @@ STAGE_NAMES = [
     ("stage2", "process lookup (+ per-CPU count, 1-in-64 timing)"),
     ("stage3", "lock taken and dropped"),
     ("stage4", "classification"),
-    ("stage5", "process evidence and counts"),
-    ("on", "ranges, late-correction check, stats (the rest: full build)"),
+    ("stage5", "process counts, mapping lookup"),
+    ("on", "evidence (process or mapping), late-correction check, stats (the rest: full build)"),
 ]
 
 
@@ -389,6 +389,20 @@ def stages(boot, smoke, table, kern):
                       "(-icount, builds with SM_COST_STOP; not loaded: %.0f per fault)"
                       % (lab, base / faults),
                       "; ".join(parts) + "; total %+.0f" % total, "", "info"))
+    suite = "stages_madvise"
+    if suite in boot.suites():
+        t = {cfg: med(boot, suite, cfg, "ns") if boot.usable(suite, cfg) else None
+             for cfg in ("none", "stage1", "on")}
+        calls = med(boot, suite, "none", "calls")
+        if None in t.values() or not calls:
+            table.append((kern, "madvise path breakdown", "refused: no data", "", "no figure"))
+        else:
+            table.append((kern, "madvise path breakdown: instructions per call "
+                          "(-icount; not loaded: %.0f per call)" % (t["none"] / calls),
+                          "kprobe on do_madvise, handler returning at once %+.0f; "
+                          "the handler %+.0f; total %+.0f"
+                          % ((t["stage1"] - t["none"]) / calls, (t["on"] - t["stage1"]) / calls,
+                             (t["on"] - t["none"]) / calls), "", "info"))
 
 
 def analyze(boot, smoke, table, figs, plots):

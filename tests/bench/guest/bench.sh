@@ -253,6 +253,8 @@ if part stages; then
 	alternate stages_anon "$STAGE_CFGS" -- sm_bench anon "$ANON_PAGES" "$ANON_ROUNDS" 1
 	sm_bench mkfile /tmp/refault.dat "$FILE_MIB" > /dev/null
 	alternate stages_file "$STAGE_CFGS" -- sm_bench file /tmp/refault.dat "$FILE_PASSES"
+	# the madvise kprobe alone (stage 1 returns at once) and the full handler
+	alternate stages_madvise "none stage1 on" -- sm_bench madvise "$MADV_CALLS" none
 	rm -f /tmp/refault.dat
 	cfg none
 fi
