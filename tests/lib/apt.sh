@@ -28,9 +28,12 @@ apt_update_once() {
 
 # apt_install PKG...: install without recommends; if that fails (lists too
 # old for the archive, or none yet), update the lists once and try again.
+# dpkg reports on stdout even under -qq: it goes to stderr, so a function
+# that prints a path (buildroot_ensure) may install on first use.
 apt_install() {
-	apt_get install -y -qq --no-install-recommends "$@" && return 0
-	apt_update_once && apt_get install -y -qq --no-install-recommends "$@"
+	{ apt_get install -y -qq --no-install-recommends "$@" ||
+	  { apt_update_once && apt_get install -y -qq --no-install-recommends "$@"; }
+	} >&2
 }
 
 # The host's mirror for the main archive and for security updates; asked
