@@ -106,7 +106,8 @@ build_progs() {
 	local out=$SM_BUILD/bench/progs
 	mkdir -p "$out"
 	msg "building static benchmark programs"
-	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/sm_bench" \
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -I "$BENCH_DIR/../progs" \
+		-o "$out/sm_bench" \
 		"$BENCH_DIR/sm_bench.c"
 }
 

@@ -15,7 +15,7 @@
  *                                            sequential history first, so
  *                                            each RANDOM gets rewritten)
  *   sm_bench scan     PATH ADVICE PRE ACCESS [READS SEED]
- *                     ADVICE = random|sequential|normal, or two of them
+ *                     ADVICE = random|sequential|normal|none, or two of them
  *                     as A,B: A at the start, B before a randseq scan
  *                     (a program that re-advises), PRE = seq|rand|none,
  *                     ACCESS = seq (every page in order), rand (READS
@@ -35,23 +35,12 @@
  * run did what it was asked (a guest script refuses a run without it).
  * Times are CLOCK_MONOTONIC nanoseconds around the measured part only.
  */
-#define _GNU_SOURCE
-#include <errno.h>
+#include "smtest.h"
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
-
-#define PAGE 4096UL
 
 static void fail(const char *what)
 {
@@ -67,14 +56,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static long faults_now(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt + ru.ru_majflt;
 }
 
 static long majflt_now(void)
@@ -100,29 +81,6 @@ static long long io_read_bytes(void)
 			break;
 	fclose(f);
 	return v;
-}
-
-static uint64_t xorshift64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-static char *map_anon(unsigned long pages)
-{
-	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		fail("mmap-anon");
-	/* THP is "always" on Debian: one fault would map 512 pages. */
-	if (madvise(p, pages * PAGE, MADV_NOHUGEPAGE))
-		fail("madvise-nohugepage");
-	return p;
 }
 
 /* A fault history the module can judge: 512 pages in order, or at random. */
@@ -306,40 +264,13 @@ static int mode_madvise(int argc, char **argv)
 
 /* --- file scans on the throttled disk ---------------------------------- */
 
-/* The VmFlags of the mapping at @addr: proof of the advice in force. */
+/* The pattern flag (rr, sr, none) in force: proof of the advice. */
 static void print_vmflags(const void *addr, const char *key)
 {
-	char line[512], want[32];
-	FILE *f = fopen("/proc/self/smaps", "r");
-	int in = 0;
+	char flags[512];
 
-	if (!f)
-		return;
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, want, strlen(want)))
-			in = 1;
-		else if (in && !strncmp(line, "VmFlags:", 8)) {
-			int rr = strstr(line, " rr") != NULL;
-			int sr = strstr(line, " sr") != NULL;
-
-			printf("%s=%s\n", key, rr ? "rr" : sr ? "sr" : "none");
-			break;
-		}
-	}
-	fclose(f);
-}
-
-static int advice_of(const char *name)
-{
-	if (!strcmp(name, "random"))
-		return MADV_RANDOM;
-	if (!strcmp(name, "sequential"))
-		return MADV_SEQUENTIAL;
-	if (!strcmp(name, "normal"))
-		return MADV_NORMAL;
-	fail("advice-name");
-	return -1;
+	if (!vmflags_of(addr, flags, sizeof(flags)))
+		printf("%s=%s\n", key, pattern_flag(flags));
 }
 
 static int mode_scan(int argc, char **argv)
@@ -362,9 +293,9 @@ static int mode_scan(int argc, char **argv)
 	comma = strchr(adv, ',');
 	if (comma) {
 		*comma = '\0';
-		then = advice_of(comma + 1);
+		then = parse_advice(comma + 1);
 	}
-	advice = advice_of(adv);
+	advice = parse_advice(adv);
 	if (!strcmp(access, "rand") || !strcmp(access, "randseq")) {
 		if (argc < 8)
 			fail("usage-scan-rand");
@@ -386,7 +317,7 @@ static int mode_scan(int argc, char **argv)
 	m0 = majflt_now();
 	io0 = io_read_bytes();
 	t0 = now_ns();
-	if (madvise(p, pages * PAGE, advice))
+	if (advice >= 0 && madvise(p, pages * PAGE, advice))
 		fail("madvise");
 	for (i = 0; i < reads; i++)
 		sum += p[(xorshift64(&seed) % pages) * PAGE];
