@@ -142,6 +142,11 @@ build_stages() {
 		ko=$(KCFLAGS="-DSM_COST_STOP=$n" build_module "$krel") ||
 			die "the stage-$n build of the module failed for $krel"
 		cp "$ko" "$out/smart_madvise-$n.ko"
+		# Each stage compiles to other code: the same module twice
+		# means the define never reached the compiler.
+		if [ "$n" -gt 1 ] && cmp -s "$out/smart_madvise-$((n - 1)).ko" "$ko"; then
+			die "the stage-$n build of the module for $krel is the stage-$((n - 1)) one: SM_COST_STOP did not reach the compiler"
+		fi
 	done
 }
 

@@ -246,7 +246,8 @@ kernel_suite() {
 # build_module KREL: build the module in $SM_BUILD/KREL/tree with W=1, with
 # the toolchain of the kernel's own suite: the host's for the host's suite
 # (and custom kernels), a build root (tests/lib/buildroot.sh) otherwise.
-# Prints the .ko path. Any warning fails.
+# Prints the .ko path. Any warning fails. KCFLAGS, if set, reaches the
+# compiler (the benchmarks' stage builds).
 # A foreign-architecture release is cross-built (ARCH=, CROSS_COMPILE=).
 build_module() {
 	local krel=$1 tree hdr log suite root run=()
@@ -261,8 +262,9 @@ build_module() {
 	arch_setup "$(kernel_arch "$krel")"
 	copy_tree "$tree"
 	msg "building the module for $krel ($ARCH_KARCH${ARCH_CROSS:+, cross}${root:+, in the $suite build root})"
+	# KCFLAGS on make's command line: a build root's env -i drops it.
 	if ! "${run[@]}" make -C "$hdr" M="$tree" ARCH="$ARCH_KARCH" CROSS_COMPILE="$ARCH_CROSS" \
-		W=1 modules > "$log" 2>&1; then
+		${KCFLAGS:+KCFLAGS="$KCFLAGS"} W=1 modules > "$log" 2>&1; then
 		sed 's/^/    /' "$log" >&2
 		warn "module build failed for $krel"
 		return 1
