@@ -111,6 +111,7 @@ static int sm_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "faults_dropped %llu\n", t.faults_dropped);
 	seq_printf(m, "processes_tracked %u\n", sm_tracker_nr_procs());
 	seq_printf(m, "mappings_tracked %u\n", sm_tracker_nr_ranges());
+	seq_printf(m, "mappings_untracked %llu\n", t.mappings_untracked);
 	seq_printf(m, "rewrites %llu\n", r.rewrites);
 	seq_printf(m, "rewrites_dry_run %llu\n", r.rewrites_dry_run);
 	seq_printf(m, "late_corrections %llu\n", r.late_corrections);

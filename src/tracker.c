@@ -397,8 +397,10 @@ static struct sm_range *sm_range_add(struct sm_proc *p, unsigned long start,
 		sm_range_drop(p, victim);
 	}
 	r = sm_pool_take(&sm_range_pool);
-	if (!r)
+	if (!r) {
+		sm_stat_inc(mappings_untracked);
 		return NULL;
+	}
 	*r = (struct sm_range){
 		.start = start,
 		.end = end,

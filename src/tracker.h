@@ -36,6 +36,7 @@ struct sm_tracker_stats {
 	u64 faults_repeat;	/* a page again, or a retry: no evidence */
 	u64 faults_dropped;	/* state busy on another CPU: not counted */
 	u64 sweeps_dropped;
+	u64 mappings_untracked;	/* advised while the range reserve was dry */
 	u64 handler_samples;	/* fault handler calls timed */
 	u64 handler_ns;		/* their total duration */
 };

@@ -44,6 +44,8 @@ static const struct {
 	  "Late corrections decided but not done: no mapping in the range was changed." },
 	{ "mappings_tracked", "smart_madvise_tracked_mappings", "gauge",
 	  "Advised mappings currently tracked, all processes." },
+	{ "mappings_untracked", "smart_madvise_untracked_mappings_total", "counter",
+	  "Advised mappings not followed because the reserve of mapping entries was empty." },
 	{ "faults_repeat", "smart_madvise_repeat_faults_total", "counter",
 	  "Faults on a stream head page again (retries, read-then-write): neither sequential nor random." },
 	{ "faults_dropped", "smart_madvise_dropped_faults_total", "counter",

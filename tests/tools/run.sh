@@ -134,7 +134,7 @@ for kv in enable=1 dry_run=0 window_size=64 threshold=75 max_gap_pages=32 \
 	  madvise_hook=do_madvise late=1 late_support=yes; do
 	echo "${kv#*=}" > "$SYS/${kv%%=*}"
 done
-printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nlate_corrections 3\nlate_corrections_dry_run 1\nlate_skipped 1\nfaults_repeat 12\nfaults_dropped 2\nmappings_tracked 4\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nhandler_samples 16\nhandler_ns 1234567890123\nallocations_live_neg -2\nsome_future_counter 7\n' > "$DBG/stats"
+printf 'faults 1000\nfaults_sequential 800\nfaults_random 200\nprocesses_tracked 3\nfaults_untracked 1\nrewrites 2\nrewrites_dry_run 1\nlate_corrections 3\nlate_corrections_dry_run 1\nlate_skipped 1\nfaults_repeat 12\nfaults_dropped 2\nmappings_tracked 4\nmappings_untracked 5\nmadvise_calls 10\nprobe_misses 0\nallocations_live 3\nsweeps_dropped 0\nhandler_samples 16\nhandler_ns 1234567890123\nallocations_live_neg -2\nsome_future_counter 7\n' > "$DBG/stats"
 # comm with a quote, a backslash, a control character and invalid UTF-8
 printf 'pid comm faults sequential random verdict rewrites late\n1 init 10 5 5 unknown 0 0\n200 fio 700 690 10 sequential 2 3\n300 we"ird\\x\001\377 290 105 185 mixed 0 0\n4194304 caf\303\251 5 0 5 random 0 0\n' > "$DBG/processes"
 printf 'time_ns pid comm start length asked applied seq_permille mode\n12345678901 200 fio 0x7f0000000000 0x400000 random sequential 984 applied\n12399999999 300 we"ird\\x\001\377 0x7f0000400000 0x1000 random sequential 970 dry_run\n' > "$DBG/rewrites"
@@ -187,7 +187,7 @@ assert d["stats"]["late_corrections"] == 3 and d["stats"]["late_skipped"] == 1, 
 run "status" 0 "$S" status
 has "status shows late with range" "$WORK/out" 'late +1 +\(0\.\.1, default 1\)'
 has "status shows late_support" "$WORK/out" 'late correction supported: yes'
-has "status shows the new stats" "$WORK/out" 'late_corrections +3 .*faults_repeat +12 .*mappings_tracked +4'
+has "status shows the new stats" "$WORK/out" 'late_corrections +3 .*faults_repeat +12 .*mappings_tracked +4 .*mappings_untracked +5'
 echo "no: this kernel's VMA flags cannot be changed from a worker" > "$SYS/late_support"
 run "status, late not supported" 0 "$S" status
 has "status shows why late is not supported" "$WORK/out" \
@@ -336,6 +336,8 @@ assert val("smart_madvise_repeat_faults", "smart_madvise_repeat_faults_total") =
 assert val("smart_madvise_dropped_faults", "smart_madvise_dropped_faults_total") == 2
 assert fams["smart_madvise_tracked_mappings"].type == "gauge"
 assert val("smart_madvise_tracked_mappings", "smart_madvise_tracked_mappings") == 4
+assert fams["smart_madvise_untracked_mappings"].type == "counter"
+assert val("smart_madvise_untracked_mappings", "smart_madvise_untracked_mappings_total") == 5
 assert fams["smart_madvise_late_corrections"].type == "counter"
 assert val("smart_madvise_late_corrections", "smart_madvise_late_corrections_total",
            pid="200", comm="fio") == 3
