@@ -448,7 +448,7 @@ def analyze(boot, smoke, table, figs, plots):
             if cfg not in ran:
                 continue
             ns = per_fault_ns(boot, suite, cfg, "none")
-            hook = "tracepoint" if cfg == "on" else "kprobe"
+            hook = boot.meta.get("fault_hook_default", "tracepoint") if cfg == "on" else "kprobe"
             note(label + ": probe cost per fault (%s), (t_on - t_not_loaded) / faults counted, emulated ns" % hook,
                  "refused" if ns is None else "%.0f ns" % ns)
             own = handler_ns(boot, suite, cfg)

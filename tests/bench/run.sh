@@ -13,9 +13,10 @@
 #           runs on the host's clock, which -icount does not follow)
 # Then compute min/median/max and ratios against the baseline of the same
 # boot (tests/bench/analyze.py), draw the plots (gnuplot) and print the
-# summary table.
+# summary table. A kernel of another architecture (6.1-arm64) gets the
+# cost boot only, with the benchmark program cross-built.
 #
-#   tests/bench/run.sh [--smoke] [--kernel 6.1|6.12|all] [--runs N]
+#   tests/bench/run.sh [--smoke] [--kernel NAME|all] [--runs N]
 #                      [--part cost|benefit|all] [--no-icount] [--stages]
 #                      [--out DIR] [--timeout SECONDS] [--no-plots]
 #
@@ -38,7 +39,8 @@
 # default 3072), SMART_MADVISE_BENCH_IOPS / _BPS (disk throttle),
 # SMART_MADVISE_BENCH_APPEND (more kernel command line for both boots),
 # SMART_MADVISE_BENCH_ICOUNT_APPEND (kernel command line of the -icount
-# boot only; default clearcpuid=erms, see boot(); empty keeps ERMS).
+# boot only, x86 only; default clearcpuid=erms, see boot(); empty keeps
+# ERMS).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/common.sh
@@ -102,13 +104,14 @@ case "$PART" in cost|benefit|all) ;; *) die "--part wants cost, benefit or all" 
 
 # --- host-side builds -------------------------------------------------------
 
+# build_progs: sm_bench for the architecture of arch_setup, with its
+# compiler (a cross compiler for a foreign one).
 build_progs() {
-	local out=$SM_BUILD/bench/progs
+	local out=$SM_BUILD/bench/progs/$ARCH_DEB
 	mkdir -p "$out"
-	msg "building static benchmark programs"
-	gcc -static -O2 -Wall -Wextra -Werror -pthread -I "$BENCH_DIR/../progs" \
-		-o "$out/sm_bench" \
-		"$BENCH_DIR/sm_bench.c"
+	msg "building static benchmark programs ($ARCH_DEB, $ARCH_CC)"
+	"$ARCH_CC" -static -O2 -Wall -Wextra -Werror -pthread -I "$BENCH_DIR/../progs" \
+		-o "$out/sm_bench" "$BENCH_DIR/sm_bench.c"
 }
 
 # The ext4 image: seq.dat, rand.dat and cold.dat of fixed content, made
@@ -168,7 +171,7 @@ build_initramfs() {
 	add_kmods "$krel" "$root/lib/modules/extra" $ARCH_DISK_KMODS
 	cp "$BENCH_DIR/guest/init" "$root/init"
 	cp "$BENCH_DIR/guest/bench.sh" "$BENCH_DIR/guest/fio.sh" "$root/bench/"
-	cp "$SM_BUILD/bench/progs/sm_bench" "$root/bin/"
+	cp "$SM_BUILD/bench/progs/$ARCH_DEB/sm_bench" "$root/bin/"
 	chmod 0755 "$root/init" "$root/bench/bench.sh" "$root/bench/fio.sh"
 	case " $parts " in *" fio "*) add_host_prog "$root" fio ;; esac
 	case " $parts " in *" stages "*)
@@ -211,7 +214,9 @@ boot() {
 	# kernel clears a page with one rep stosb, 4,096 "instructions" (more
 	# than half of a 4 KiB anonymous fault, seen on 6.1). Without ERMS it
 	# uses loops whose count is close to their native cycles.
-	[ "$clock" = icount ] && [ -n "$ICOUNT_APPEND" ] && append+="${append:+ }$ICOUNT_APPEND"
+	if [ "$clock" = icount ] && [ -n "$ICOUNT_APPEND" ] && [ "$ARCH_KARCH" = x86_64 ]; then
+		append+="${append:+ }$ICOUNT_APPEND"
+	fi
 	qemu_cmd "$krel" "$initrd" "$dir" "$smp" "$MEM" "$append"
 	[ "$clock" = icount ] && QEMU_CMD+=(-icount "shift=0,sleep=off,align=off")
 	if [ -n "$disk" ]; then
@@ -228,16 +233,25 @@ main() {
 	install_pkgs "${pkgs[@]}"
 	"$VM_DIR/kernels.sh" --kernel "$KERNEL"
 	mkdir -p "$SM_BUILD/bench" "$OUT"
-	build_progs
 	local disk short krel ko dir rc raws=() failed=0
 	disk=$(build_disk)
 	local started
 	started=$(date -u '+%Y-%m-%d %H:%M UTC')
-	local boots=()
-	[ "$PART" = benefit ] || boots+=(cost)
-	[ "$PART" = cost ] || boots+=(benefit)
-	local b parts clock
+	local boots=() b parts clock
 	while read -r short krel; do
+		arch_setup "$(kernel_arch "$krel")"
+		install_pkgs "${ARCH_PKGS[@]}"
+		boots=()
+		[ "$PART" = benefit ] || boots+=(cost)
+		if [ "$PART" != cost ] && [ -n "$ARCH_CROSS" ]; then
+			# fio is the host's binary, and an emulated foreign CPU
+			# would stretch the disk-bound wall clock
+			msg "bench: no benefit boot for $short ($krel): not a $(dpkg --print-architecture) kernel"
+		elif [ "$PART" != cost ]; then
+			boots+=(benefit)
+		fi
+		[ "${#boots[@]}" -gt 0 ] || continue
+		build_progs
 		if [ "$STAGES" = 1 ] && [ "$PART" != benefit ]; then
 			build_stages "$krel"
 		fi
@@ -272,7 +286,7 @@ main() {
 			fi
 			raws+=("$short=$OUT/raw-$short-$b.csv")
 		done
-	done < <(kernels_select "$KERNEL" | host_arch_only bench)
+	done < <(kernels_select "$KERNEL")
 
 	local aopts=(--out "$OUT" --started "$started" --command "tests/bench/run.sh${ORIG_ARGS:+ $ORIG_ARGS}"
 		     --iops "$IOPS" --bps "$BPS" --mem "$MEM")

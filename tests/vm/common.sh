@@ -177,7 +177,8 @@ arch_setup() {
 
 # host_arch_only WHAT: pass on the "NAME RELEASE" lines (kernels_select)
 # of the host's architecture; name the others on stderr. For what boots
-# x86 only (bench) or builds with the host's own DKMS (dkms.sh).
+# the host's architecture only (case studies) or builds with its own
+# DKMS (dkms.sh).
 host_arch_only() {
 	local what=$1 name krel host
 	host=$(dpkg --print-architecture)

@@ -54,16 +54,17 @@ sm_late() { [ ! -e "$SM_SYS/late" ] || sm_set late "$1"; }
 
 # cfg NAME: none (not loaded), off (loaded, enable=0), dry (enable=1
 # dry_run=1), on (enable=1), kprobe (enable=1 with fault_hook=kprobe).
+# All but kprobe use the hook fault_hook=auto picks for this machine.
 cfg() {
 	case "$1" in
 	none) sm_unload ;;
-	off) sm_ensure tracepoint && sm_set enable 0 && sm_set dry_run 0 ;;
-	dry) sm_ensure tracepoint && sm_set dry_run 1 && sm_set enable 1 ;;
-	on) sm_ensure tracepoint && sm_set dry_run 0 && sm_late 1 && sm_set enable 1 ;;
+	off) sm_ensure auto && sm_set enable 0 && sm_set dry_run 0 ;;
+	dry) sm_ensure auto && sm_set dry_run 1 && sm_set enable 1 ;;
+	on) sm_ensure auto && sm_set dry_run 0 && sm_late 1 && sm_set enable 1 ;;
 	kprobe) sm_ensure kprobe && sm_set dry_run 0 && sm_set enable 1 ;;
 	# A benchmark build that stops the fault path after stage N
 	# (SM_COST_STOP, src/tracker.h), default hook, enabled.
-	stage[1-5]) sm_load "$1" "/lib/modules/stages/smart_madvise-${1#stage}.ko" tracepoint &&
+	stage[1-5]) sm_load "$1" "/lib/modules/stages/smart_madvise-${1#stage}.ko" auto &&
 		sm_set dry_run 0 && sm_late 1 && sm_set enable 1 ;;
 	*) say "unknown config $1"; return 1 ;;
 	esac
