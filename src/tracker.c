@@ -2,7 +2,8 @@
 /*
  * Per-process fault tracking. State is keyed by mm, so all threads of a
  * process share it, in a fixed-size RCU hash table. The fault path runs
- * with interrupts off (x86 tracepoint) or preemption off (kprobe), where
+ * with interrupts off (x86 tracepoint) or preemption off (ftrace, kprobe),
+ * where
  * PREEMPT_RT forbids both sleeping locks and the slab: so every lock it
  * takes is a raw spinlock, taken with trylock, and new entries come from
  * reserves (pool.c). An entry is small, for every process is tracked;
@@ -19,6 +20,7 @@
  * outlives the module.
  */
 #include <linux/bitops.h>
+#include <linux/ftrace.h>
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
 #include <linux/llist.h>
@@ -51,8 +53,8 @@
 #define SM_LATE_REQS		64	/* corrections queued at once, all processes */
 
 /*
- * A mapping the process advised (or, with the kprobe hook, found
- * advised): its own evidence, so its advice can be corrected later.
+ * A mapping the process advised (or, with a hook that sees the VMA,
+ * found advised): its own evidence, so its advice can be corrected later.
  */
 struct sm_range {
 	struct sm_range *next;
@@ -128,17 +130,24 @@ static DECLARE_BITMAP(sm_late_busy, SM_LATE_REQS);
 static LLIST_HEAD(sm_late_list);
 static struct work_struct sm_late_work;
 
-enum sm_fault_hook { SM_HOOK_AUTO, SM_HOOK_TRACEPOINT, SM_HOOK_KPROBE };
+enum sm_fault_hook {
+	SM_HOOK_AUTO, SM_HOOK_TRACEPOINT, SM_HOOK_KPROBE, SM_HOOK_FTRACE,
+};
+
 static const char * const sm_fault_hook_names[] = {
 	[SM_HOOK_AUTO] = "auto",
 	[SM_HOOK_TRACEPOINT] = "tracepoint",
 	[SM_HOOK_KPROBE] = "kprobe",
+	[SM_HOOK_FTRACE] = "ftrace",
 };
+
+#define SM_FAULT_FUNC "handle_mm_fault"
 
 static unsigned int sm_fault_hook_wanted = SM_HOOK_AUTO;
 static enum sm_fault_hook sm_fault_hook_used;
 static struct tracepoint *sm_pf_user_tp;
 static struct kprobe sm_fault_kp;
+static struct ftrace_ops sm_fault_fops;
 static struct kprobe sm_exit_kp;
 static unsigned long sm_missed_before;	/* nmissed of probes since unregistered */
 
@@ -150,7 +159,7 @@ static struct sm_choice sm_fault_hook_choice = {
 
 module_param_cb(fault_hook, &sm_choice_ops, &sm_fault_hook_choice, 0444);
 MODULE_PARM_DESC(fault_hook,
-		 "Fault hook: auto (x86 tracepoint, else kprobe), tracepoint or kprobe");
+		 "Fault hook: auto (x86 tracepoint, else ftrace, else kprobe), tracepoint, ftrace or kprobe");
 
 static void sm_match_tracepoint(struct tracepoint *tp, void *priv)
 {
@@ -610,8 +619,8 @@ static void sm_pf_user_probe(void *data, unsigned long address,
 		sm_track_fault(mm, address, NULL);
 }
 
-/* handle_mm_fault(vma, address, flags, regs) */
-static int sm_fault_kp_pre(struct kprobe *kp, struct pt_regs *regs)
+/* handle_mm_fault(vma, address, flags, regs), at its entry */
+static void sm_fault_entry(struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (void *)regs_get_kernel_argument(regs, 0);
 	unsigned long address = regs_get_kernel_argument(regs, 1);
@@ -619,15 +628,62 @@ static int sm_fault_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	/* GUP on a remote mm and kernel-mode faults are not the process's. */
 	if (!(flags & FAULT_FLAG_USER) || vma->vm_mm != current->mm)
-		return 0;
+		return;
 	/* A retry after VM_FAULT_RETRY is the same access again. */
 	if (flags & FAULT_FLAG_TRIED) {
 		this_cpu_inc(sm_tracker_pcpu.faults);
 		sm_stat_inc(faults_repeat);
-		return 0;
+		return;
 	}
 	sm_track_fault(vma->vm_mm, address, vma);
+}
+
+static int sm_fault_kp_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	sm_fault_entry(regs);
 	return 0;
+}
+
+/*
+ * The ftrace hook: a kprobe on arm64 traps twice a fault (a BRK, then a
+ * single step), some 700 instructions; an ftrace call site costs a few
+ * dozen. The recursion lock also disables preemption, as a kprobe does.
+ */
+static void notrace sm_fault_ftrace(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *ops,
+				    struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	int bit;
+
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	if (regs)
+		sm_fault_entry(regs);
+	ftrace_test_recursion_unlock(bit);
+}
+
+/* The ftrace hook's ops, filtered to the fault function; 0 or -errno. */
+static int sm_fault_fops_init(void)
+{
+	int ret;
+
+	sm_fault_fops = (struct ftrace_ops){
+		.func = sm_fault_ftrace,
+		.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION,
+	};
+	ret = ftrace_set_filter(&sm_fault_fops, (unsigned char *)SM_FAULT_FUNC,
+				strlen(SM_FAULT_FUNC), 1);
+	if (ret)
+		ftrace_free_filter(&sm_fault_fops);
+	return ret;
+}
+
+static void sm_fault_fops_free(void)
+{
+	if (sm_fault_hook_used == SM_HOOK_FTRACE)
+		ftrace_free_filter(&sm_fault_fops);
 }
 
 /* exit_mmap(mm) */
@@ -686,20 +742,32 @@ static void sm_unregister_kprobe(struct kprobe *kp)
 
 static int sm_fault_hook_register(void)
 {
-	if (sm_fault_hook_used == SM_HOOK_TRACEPOINT)
+	switch (sm_fault_hook_used) {
+	case SM_HOOK_TRACEPOINT:
 		return tracepoint_probe_register(sm_pf_user_tp,
 						 (void *)sm_pf_user_probe, NULL);
-	return sm_register_kprobe(&sm_fault_kp, "handle_mm_fault",
-				  sm_fault_kp_pre);
+	case SM_HOOK_FTRACE:
+		return register_ftrace_function(&sm_fault_fops);
+	default:
+		return sm_register_kprobe(&sm_fault_kp, SM_FAULT_FUNC,
+					  sm_fault_kp_pre);
+	}
 }
 
 static void sm_fault_hook_unregister(void)
 {
-	if (sm_fault_hook_used == SM_HOOK_TRACEPOINT)
+	switch (sm_fault_hook_used) {
+	case SM_HOOK_TRACEPOINT:
 		tracepoint_probe_unregister(sm_pf_user_tp,
 					    (void *)sm_pf_user_probe, NULL);
-	else
+		break;
+	case SM_HOOK_FTRACE:
+		/* waits until no CPU is in the callback */
+		unregister_ftrace_function(&sm_fault_fops);
+		break;
+	default:
 		sm_unregister_kprobe(&sm_fault_kp);
+	}
 }
 
 int sm_tracker_start(void)
@@ -1012,19 +1080,57 @@ void sm_tracker_for_each(void (*fn)(const struct sm_proc_view *v, void *arg),
 	rcu_read_unlock();
 }
 
-int sm_tracker_init(void)
+/*
+ * The hook fault_hook names or, for auto, the cheapest this kernel has:
+ * x86's tracepoint, else ftrace where it saves registers (arm64 up to
+ * 6.1), else the kprobe.
+ */
+static int sm_fault_hook_choose(void)
 {
-	if (sm_fault_hook_wanted != SM_HOOK_KPROBE)
+	unsigned int want = sm_fault_hook_wanted;
+	int ret;
+
+	if (want == SM_HOOK_AUTO || want == SM_HOOK_TRACEPOINT)
 		for_each_kernel_tracepoint(sm_match_tracepoint, &sm_pf_user_tp);
-	if (!sm_pf_user_tp && sm_fault_hook_wanted == SM_HOOK_TRACEPOINT) {
+	if (sm_pf_user_tp) {
+		sm_fault_hook_used = SM_HOOK_TRACEPOINT;
+		return 0;
+	}
+	if (want == SM_HOOK_TRACEPOINT) {
 		pr_err("fault_hook=tracepoint: exceptions:page_fault_user not found\n");
 		return -ENOENT;
 	}
-	sm_fault_hook_used = sm_pf_user_tp ? SM_HOOK_TRACEPOINT : SM_HOOK_KPROBE;
+	sm_fault_hook_used = SM_HOOK_KPROBE;
+	if (want == SM_HOOK_KPROBE)
+		return 0;
+	if (!IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS)) {
+		if (want == SM_HOOK_AUTO)
+			return 0;
+		pr_err("fault_hook=ftrace: this kernel's ftrace does not save registers\n");
+		return -EOPNOTSUPP;
+	}
+	ret = sm_fault_fops_init();
+	if (!ret) {
+		sm_fault_hook_used = SM_HOOK_FTRACE;
+		return 0;
+	}
+	if (want == SM_HOOK_AUTO)
+		return 0;
+	pr_err("fault_hook=ftrace: cannot trace %s: %d\n", SM_FAULT_FUNC, ret);
+	return ret;
+}
+
+int sm_tracker_init(void)
+{
+	int ret;
+
+	ret = sm_fault_hook_choose();
+	if (ret)
+		return ret;
 
 	sm_proc_cache = KMEM_CACHE(sm_proc, 0);
 	if (!sm_proc_cache)
-		return -ENOMEM;
+		goto free_filter;
 	sm_range_cache = KMEM_CACHE(sm_range, 0);
 	if (!sm_range_cache)
 		goto destroy_proc_cache;
@@ -1042,6 +1148,8 @@ destroy_range_cache:
 	kmem_cache_destroy(sm_range_cache);
 destroy_proc_cache:
 	kmem_cache_destroy(sm_proc_cache);
+free_filter:
+	sm_fault_fops_free();
 	return -ENOMEM;
 }
 
@@ -1063,4 +1171,5 @@ void sm_tracker_exit(void)
 	sm_pool_destroy(&sm_proc_pool);
 	kmem_cache_destroy(sm_range_cache);
 	kmem_cache_destroy(sm_proc_cache);
+	sm_fault_fops_free();
 }

@@ -12,25 +12,34 @@
 # "No probe": /sys/kernel/debug/kprobes/list shows none of the module's
 # probe points (do_madvise, vector_madvise on 6.15+, exit_mmap,
 # handle_mm_fault, the syscall fallback) and a workload moves no counter (this also covers the fault
-# tracepoint, which has no listing). enable=1 must show them (control).
-# fault_hook=auto must pick the x86 tracepoint on x86 and the kprobe on
-# arm64, where fault_hook=tracepoint must be refused.
+# tracepoint, which has no listing), nor does the ftrace's list of
+# enabled functions (the ftrace hook). enable=1 must show them (control).
+# fault_hook=auto must pick the x86 tracepoint on x86 and the ftrace hook
+# on arm64 6.1 (the kprobe on later arm64), where fault_hook=tracepoint
+# must be refused. fault_hook=kprobe and, where ftrace saves registers,
+# fault_hook=ftrace go through the same checks.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 
 [ -r "$KPROBES_LIST" ] || { fail "no $KPROBES_LIST"; finish; }
+[ -r "$FTRACE_LIST" ] || { fail "no $FTRACE_LIST"; finish; }
 ours() { grep -E '(do_madvise|vector_madvise|exit_mmap|handle_mm_fault|sys_madvise)' "$KPROBES_LIST"; }
+ftraced() { grep -E '^handle_mm_fault ' "$FTRACE_LIST"; }
 workload() { sm_scan -m anon -n 256 -a random > /tmp/wl.out 2>&1 || fail "workload failed"; }
 
 expect_eq "kprobes of ours before insmod" "$(ours)" ""
-for hook in auto kprobe; do
-	if [ $hook = auto ]; then sm_load_or_die; else sm_load_or_die fault_hook=kprobe; fi
+expect_eq "handle_mm_fault ftraced before insmod" "$(ftraced)" ""
+hooks="auto kprobe"
+sm_ftrace_hook_supported && hooks="$hooks ftrace"
+for hook in $hooks; do
+	if [ "$hook" = auto ]; then sm_load_or_die; else sm_load_or_die "fault_hook=$hook"; fi
 	used=$(sm_get fault_hook)
-	want=kprobe
-	[ $hook = auto ] && want=$(sm_auto_fault_hook)
+	want="$hook"
+	[ "$hook" = auto ] && want=$(sm_auto_fault_hook)
 	expect_eq "fault_hook=$hook on $(uname -m)" "$used" "$want"
 	expect_eq "$hook: enable default" "$(sm_get enable)" 0
 	expect_eq "$hook: kprobes with enable=0" "$(ours)" ""
+	expect_eq "$hook: handle_mm_fault ftraced with enable=0" "$(ftraced)" ""
 	f0=$(sm_stat faults) m0=$(sm_stat madvise_calls)
 	workload
 	expect_eq "$hook: enable=0 workload VmFlags" "$(kv /tmp/wl.out flag)" rr
@@ -45,7 +54,12 @@ for hook in auto kprobe; do
 	if [ "$used" = kprobe ]; then
 		grep -q handle_mm_fault /tmp/ours || fail "$hook: no handle_mm_fault probe with enable=1"
 	else
-		grep -q handle_mm_fault /tmp/ours && fail "$hook: tracepoint hook but handle_mm_fault kprobe"
+		grep -q handle_mm_fault /tmp/ours && fail "$hook: $used hook but handle_mm_fault kprobe"
+	fi
+	if [ "$used" = ftrace ]; then
+		[ -n "$(ftraced)" ] || fail "$hook: handle_mm_fault not ftraced with enable=1"
+	elif [ "$used" = tracepoint ]; then
+		expect_eq "$hook: handle_mm_fault ftraced by the tracepoint hook" "$(ftraced)" ""
 	fi
 	f0=$(sm_stat faults)
 	workload
@@ -53,6 +67,7 @@ for hook in auto kprobe; do
 
 	sm_set enable 0
 	expect_eq "$hook: kprobes after enable=0" "$(ours)" ""
+	expect_eq "$hook: handle_mm_fault ftraced after enable=0" "$(ftraced)" ""
 	f0=$(sm_stat faults)
 	workload
 	expect_eq "$hook: faults counter after enable=0" "$(sm_stat faults)" "$f0"
@@ -60,6 +75,7 @@ for hook in auto kprobe; do
 	expect_ge "$hook: re-armed probes" "$(ours | wc -l)" 2
 	sm_unload || fail "$hook: rmmod while enabled failed"
 	expect_eq "$hook: kprobes after rmmod" "$(ours)" ""
+	expect_eq "$hook: handle_mm_fault ftraced after rmmod" "$(ftraced)" ""
 done
 
 # fault_hook=tracepoint: x86 has exceptions:page_fault_user; elsewhere

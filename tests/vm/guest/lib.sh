@@ -8,6 +8,8 @@ SM_KO=${SM_KO:-/lib/modules/smart_madvise.ko}
 SM_SYS=/sys/kernel/smart_madvise
 SM_DBG=/sys/kernel/debug/smart_madvise
 KPROBES_LIST=/sys/kernel/debug/kprobes/list
+# functions with an ftrace callback attached (kprobes on ftrace included)
+FTRACE_LIST=/sys/kernel/debug/tracing/enabled_functions
 # shellcheck disable=SC1091
 [ -f /etc/harness.conf ] && . /etc/harness.conf
 SM_SCALE=${SM_SCALE:-check}
@@ -45,13 +47,28 @@ expect_match() {
 
 sm_loaded() { grep -q '^smart_madvise ' /proc/modules; }
 
+# Whether fault_hook=ftrace works: ftrace must save registers, which
+# x86 does and arm64 did up to 6.1 (6.2 moved it to ftrace_regs).
+sm_ftrace_hook_supported() {
+	[ "$(uname -m)" = x86_64 ] && return 0
+	_v=$(uname -r)
+	_maj=${_v%%.*}
+	_min=${_v#*.}
+	_min=${_min%%.*}
+	[ "$_maj" -lt 6 ] || { [ "$_maj" = 6 ] && [ "$_min" -lt 2 ]; }
+}
+
 # The fault hook fault_hook=auto must pick: x86's exceptions:page_fault_user
-# tracepoint; arm64 has no such tracepoint, so the kprobe on handle_mm_fault.
+# tracepoint; elsewhere an ftrace callback on handle_mm_fault where ftrace
+# can serve it, else the kprobe there.
 sm_auto_fault_hook() {
-	case "$(uname -m)" in
-	x86_64) echo tracepoint ;;
-	*) echo kprobe ;;
-	esac
+	if [ "$(uname -m)" = x86_64 ]; then
+		echo tracepoint
+	elif sm_ftrace_hook_supported; then
+		echo ftrace
+	else
+		echo kprobe
+	fi
 }
 
 # sm_load [param=value ...]: insmod, fail the case if it does not load.
