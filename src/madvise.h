@@ -4,6 +4,7 @@
 
 /* The madvise() hooks: call-time rewrites. */
 int sm_madvise_init(void);
+void sm_madvise_exit(void);
 int sm_madvise_start(void);
 void sm_madvise_stop(void);
 const char *sm_madvise_hook_name(void);

@@ -123,6 +123,7 @@ exit_profiler:
 	sm_profiler_exit();
 exit_debugfs:
 	sm_debugfs_exit();
+	sm_madvise_exit();
 exit_tracker:
 	sm_tracker_exit();
 	return ret;
@@ -134,6 +135,7 @@ static void __exit sm_exit(void)
 	sm_tunables_set_enable(false);
 	sm_profiler_exit();	/* before the tracker: its ticks call sm_tracker_counts() */
 	sm_debugfs_exit();
+	sm_madvise_exit();
 	sm_tracker_exit();
 }
 

@@ -20,7 +20,6 @@
  * outlives the module.
  */
 #include <linux/bitops.h>
-#include <linux/ftrace.h>
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
 #include <linux/llist.h>
@@ -37,6 +36,7 @@
 #include <linux/tracepoint.h>
 #include <linux/workqueue.h>
 #include "compat.h"
+#include "fhook.h"
 #include "pool.h"
 #include "rewrite.h"
 #include "tunables.h"
@@ -644,46 +644,18 @@ static int sm_fault_kp_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/*
- * The ftrace hook: a kprobe on arm64 traps twice a fault (a BRK, then a
- * single step), some 700 instructions; an ftrace call site costs a few
- * dozen. The recursion lock also disables preemption, as a kprobe does.
- */
+/* On arm64 a kprobe traps twice a fault: about 700 instructions. */
 static void notrace sm_fault_ftrace(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *ops,
 				    struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	int bit;
-
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (bit < 0)
-		return;
-	if (regs)
-		sm_fault_entry(regs);
-	ftrace_test_recursion_unlock(bit);
-}
-
-/* The ftrace hook's ops, filtered to the fault function; 0 or -errno. */
-static int sm_fault_fops_init(void)
-{
-	int ret;
-
-	sm_fault_fops = (struct ftrace_ops){
-		.func = sm_fault_ftrace,
-		.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION,
-	};
-	ret = ftrace_set_filter(&sm_fault_fops, (unsigned char *)SM_FAULT_FUNC,
-				strlen(SM_FAULT_FUNC), 1);
-	if (ret)
-		ftrace_free_filter(&sm_fault_fops);
-	return ret;
+	sm_fhook_call(ip, parent_ip, fregs, sm_fault_entry);
 }
 
 static void sm_fault_fops_free(void)
 {
 	if (sm_fault_hook_used == SM_HOOK_FTRACE)
-		ftrace_free_filter(&sm_fault_fops);
+		sm_fhook_free(&sm_fault_fops);
 }
 
 /* exit_mmap(mm) */
@@ -810,6 +782,12 @@ void sm_tracker_stop(void)
 const char *sm_tracker_hook_name(void)
 {
 	return sm_fault_hook_names[sm_fault_hook_used];
+}
+
+/* Whether faults are seen through an ftrace callback. */
+bool sm_tracker_ftraced(void)
+{
+	return sm_fault_hook_used == SM_HOOK_FTRACE;
 }
 
 unsigned int sm_tracker_nr_procs(void)
@@ -1103,13 +1081,13 @@ static int sm_fault_hook_choose(void)
 	sm_fault_hook_used = SM_HOOK_KPROBE;
 	if (want == SM_HOOK_KPROBE)
 		return 0;
-	if (!IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS)) {
+	if (!sm_fhook_supported()) {
 		if (want == SM_HOOK_AUTO)
 			return 0;
 		pr_err("fault_hook=ftrace: this kernel's ftrace does not save registers\n");
 		return -EOPNOTSUPP;
 	}
-	ret = sm_fault_fops_init();
+	ret = sm_fhook_init(&sm_fault_fops, sm_fault_ftrace, SM_FAULT_FUNC);
 	if (!ret) {
 		sm_fault_hook_used = SM_HOOK_FTRACE;
 		return 0;

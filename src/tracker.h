@@ -76,6 +76,7 @@ void sm_tracker_exit(void);
 int sm_tracker_start(void);
 void sm_tracker_stop(void);
 const char *sm_tracker_hook_name(void);
+bool sm_tracker_ftraced(void);
 unsigned int sm_tracker_nr_procs(void);
 unsigned int sm_tracker_nr_ranges(void);
 long sm_tracker_nr_allocated(void);

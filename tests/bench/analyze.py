@@ -399,7 +399,7 @@ def stages(boot, smoke, table, kern):
         else:
             table.append((kern, "madvise path breakdown: instructions per call "
                           "(-icount; not loaded: %.0f per call)" % (t["none"] / calls),
-                          "kprobe on do_madvise, handler returning at once %+.0f; "
+                          "hook on do_madvise (ftrace or kprobe), returning at once %+.0f; "
                           "the handler %+.0f; total %+.0f"
                           % ((t["stage1"] - t["none"]) / calls, (t["on"] - t["stage1"]) / calls,
                              (t["on"] - t["none"]) / calls), "", "info"))

@@ -8,13 +8,12 @@
 # The failure is injected with the test-only parameter fail_init_at.
 . /tests/lib.sh
 
-ours() { grep -E '(do_madvise|exit_mmap|handle_mm_fault|sys_madvise)' "$KPROBES_LIST"; }
 nothing_left() { # STEP
 	sm_loaded && { fail "$1: module still loaded"; sm_unload; }
 	[ -e "$SM_SYS" ] && fail "$1: $SM_SYS left behind"
 	[ -e "$SM_DBG" ] && fail "$1: $SM_DBG left behind"
 	[ -e /dev/smart_madvise ] && fail "$1: /dev/smart_madvise left behind"
-	expect_eq "$1: kprobes of ours after the failed load" "$(ours)" ""
+	expect_eq "$1: probes of ours after the failed load" "$(sm_hooked)" ""
 	sm_scan -m anon -n 256 -a random > /tmp/wl.out 2>&1 || fail "$1: workload after the failed load"
 	expect_eq "$1: VmFlags after the failed load (advice untouched)" "$(kv /tmp/wl.out flag)" rr
 }

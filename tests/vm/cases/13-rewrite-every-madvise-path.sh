@@ -71,15 +71,16 @@ for call in madvise process_madvise io_uring; do
 	done
 done
 
-# Which probes did it: vector_madvise only where the kernel has it.
+# Which probes did it: do_madvise by ftrace or kprobe, vector_madvise
+# only where the kernel has it.
 sm_set enable 1
-grep -E '(do_madvise|vector_madvise)' "$KPROBES_LIST" > /tmp/fn.kprobes
-show /tmp/fn.kprobes
-grep -q do_madvise /tmp/fn.kprobes || fail "no do_madvise kprobe with enable=1"
+sm_hooked | grep -E '(do_madvise|vector_madvise)' > /tmp/fn.hooked
+show /tmp/fn.hooked
+grep -q do_madvise /tmp/fn.hooked || fail "do_madvise not hooked with enable=1"
 if awk '$3 == "vector_madvise" { f = 1 } END { exit !f }' /proc/kallsyms; then
-	grep -q vector_madvise /tmp/fn.kprobes || fail "$KREL has vector_madvise but it is not probed"
+	grep -q vector_madvise /tmp/fn.hooked || fail "$KREL has vector_madvise but it is not probed"
 fi
 sm_set enable 0
-expect_eq "no madvise kprobe with enable=0" "$(grep -cE '(do_madvise|vector_madvise)' "$KPROBES_LIST")" 0
+expect_eq "no madvise probe with enable=0" "$(sm_hooked | grep -cE '(do_madvise|vector_madvise)')" 0
 sm_unload || fail "rmmod failed"
 finish

@@ -10,6 +10,16 @@ SM_DBG=/sys/kernel/debug/smart_madvise
 KPROBES_LIST=/sys/kernel/debug/kprobes/list
 # functions with an ftrace callback attached (kprobes on ftrace included)
 FTRACE_LIST=/sys/kernel/debug/tracing/enabled_functions
+
+# The module's probe points armed now, one line each: its kprobes
+# ("kprobe LINE" of the kprobe list) and the functions an ftrace callback
+# watches ("ftrace LINE" of enabled_functions, which also lists the
+# kprobes that ride on ftrace).
+sm_hooked() {
+	grep -E '(do_madvise|vector_madvise|exit_mmap|handle_mm_fault|sys_madvise)' \
+		"$KPROBES_LIST" | sed 's/^/kprobe /'
+	grep -E '^(do_madvise|handle_mm_fault) ' "$FTRACE_LIST" | sed 's/^/ftrace /'
+}
 # shellcheck disable=SC1091
 [ -f /etc/harness.conf ] && . /etc/harness.conf
 SM_SCALE=${SM_SCALE:-check}
