@@ -117,18 +117,24 @@ build_progs() {
 # The ext4 image: seq.dat, rand.dat and cold.dat of fixed content, made
 # once (the name changes with the set of files).
 build_disk() {
-	local img=$SM_BUILD/bench/disk-v2-$DISK_MIB.img stage
+	local img=$SM_BUILD/bench/disk-v2-$DISK_MIB.img stage bench
 	if [ -f "$img" ] && [ -f "$img.ok" ]; then
 		printf '%s\n' "$img"
 		return 0
 	fi
 	msg "building the ext4 disk image ($DISK_MIB MiB)"
+	# its files are written here, by the host's own build of sm_bench
+	arch_setup "$(dpkg --print-architecture)"
+	build_progs
+	bench=$SM_BUILD/bench/progs/$ARCH_DEB/sm_bench
 	stage=$SM_BUILD/bench/disk-stage
 	rm -rf "$stage" "$img" "$img.ok"
 	mkdir -p "$stage"
-	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/seq.dat" "$SEQ_MIB" > /dev/null
-	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/rand.dat" "$RAND_MIB" > /dev/null
-	"$SM_BUILD/bench/progs/sm_bench" mkfile "$stage/cold.dat" "$COLD_MIB" > /dev/null
+	if ! { "$bench" mkfile "$stage/seq.dat" "$SEQ_MIB" &&
+	       "$bench" mkfile "$stage/rand.dat" "$RAND_MIB" &&
+	       "$bench" mkfile "$stage/cold.dat" "$COLD_MIB"; } > /dev/null; then
+		die "writing the disk image's files failed"
+	fi
 	disk_mkfs "$img" "$DISK_MIB" smbench "$stage"
 	rm -rf "$stage"
 	touch "$img.ok"
@@ -234,13 +240,14 @@ main() {
 	"$VM_DIR/kernels.sh" --kernel "$KERNEL"
 	mkdir -p "$SM_BUILD/bench" "$OUT"
 	local disk short krel ko dir rc raws=() failed=0
-	disk=$(build_disk)
+	disk=$(build_disk) || die "no disk image"
 	local started
 	started=$(date -u '+%Y-%m-%d %H:%M UTC')
 	local boots=() b parts clock
 	while read -r short krel; do
 		arch_setup "$(kernel_arch "$krel")"
-		install_pkgs "${ARCH_PKGS[@]}"
+		# not from the loop's stdin, the list of kernels
+		[ "${SMART_MADVISE_NO_INSTALL:-0}" = 1 ] || install_pkgs "${ARCH_PKGS[@]}" < /dev/null
 		boots=()
 		[ "$PART" = benefit ] || boots+=(cost)
 		if [ "$PART" != cost ] && [ -n "$ARCH_CROSS" ]; then
