@@ -3,10 +3,9 @@
  * Per-process fault tracking. State is keyed by mm, so all threads of a
  * process share it, in a fixed-size RCU hash table. The fault path runs
  * with interrupts off (x86 tracepoint) or preemption off (ftrace, kprobe),
- * where
- * PREEMPT_RT forbids both sleeping locks and the slab: so every lock it
- * takes is a raw spinlock, taken with trylock, and new entries come from
- * reserves (pool.c). An entry is small, for every process is tracked;
+ * where PREEMPT_RT forbids both sleeping locks and the slab: so every lock
+ * it takes is a raw spinlock, taken with trylock, and new entries come
+ * from reserves (pool.c). An entry is small, for every process is tracked;
  * the mappings a process advises hang off it, from their own slab, so
  * only processes that advise pay for them. Entries go away when
  * exit_mmap() runs or, should that probe miss, in a periodic sweep that

@@ -46,7 +46,7 @@ const struct smk_tunable smk_tunables[] = {
 	  "1: correct the advice of an advised mapping whose own faults contradict it" },
 	{ "version", 0, 0, 0, 1, 0, "module version (read-only)" },
 	{ "fault_hook", 0, 0, 0, 1, 1,
-	  "how faults are observed: tracepoint or kprobe (read-only)" },
+	  "how faults are observed: tracepoint, ftrace or kprobe (read-only)" },
 	{ "madvise_hook", 0, 0, 0, 1, 1,
 	  "how madvise calls are rewritten: do_madvise or syscall (read-only)" },
 	{ "late_support", 0, 0, 0, 1, 0,
