@@ -7,7 +7,11 @@
 #include <linux/string.h>
 #include "fhook.h"
 
-/* @ops filtered to @symbol, calling @func; 0 or -errno. */
+/*
+ * @ops filtered to @symbol, calling @func; 0 or -errno. Permanent: with
+ * the kernel.ftrace_enabled sysctl at 0 the callback would silently stop,
+ * so arming then fails with EBUSY, and the sysctl refuses 0 while armed.
+ */
 int sm_fhook_init(struct ftrace_ops *ops, ftrace_func_t func,
 		  const char *symbol)
 {
@@ -15,7 +19,8 @@ int sm_fhook_init(struct ftrace_ops *ops, ftrace_func_t func,
 
 	*ops = (struct ftrace_ops){
 		.func = func,
-		.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION,
+		.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
+			 FTRACE_OPS_FL_PERMANENT,
 	};
 	ret = ftrace_set_filter(ops, (unsigned char *)symbol, strlen(symbol),
 				1);

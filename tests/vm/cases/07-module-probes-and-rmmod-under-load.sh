@@ -17,7 +17,9 @@
 # fault_hook=auto must pick the x86 tracepoint on x86 and the ftrace hook
 # on arm64 6.1 (the kprobe on later arm64), where fault_hook=tracepoint
 # must be refused. fault_hook=kprobe and, where ftrace saves registers,
-# fault_hook=ftrace go through the same checks.
+# fault_hook=ftrace go through the same checks; with the ftrace hook
+# armed, kernel.ftrace_enabled=0 must be refused (EBUSY), as it would
+# silently stop the callback.
 # shellcheck source=tests/vm/guest/lib.sh
 . /tests/lib.sh
 
@@ -63,6 +65,13 @@ for hook in $hooks; do
 	f0=$(sm_stat faults)
 	workload
 	expect_ge "$hook: faults counted with enable=1" $(($(sm_stat faults) - f0)) 256
+	if [ "$used" = ftrace ]; then
+		# the callback must not silently stop: the sysctl refuses
+		expect_eq "$hook: ftrace_enabled=0 while armed" \
+			"$(sm_write /proc/sys/kernel/ftrace_enabled '0\n')" EBUSY
+		expect_eq "$hook: ftrace_enabled after the refusal" \
+			"$(cat /proc/sys/kernel/ftrace_enabled)" 1
+	fi
 
 	sm_set enable 0
 	expect_eq "$hook: probes after enable=0" "$(ours)" ""
