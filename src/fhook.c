@@ -10,7 +10,7 @@
 /*
  * @ops filtered to @symbol, calling @func; 0 or -errno. Permanent: with
  * the kernel.ftrace_enabled sysctl at 0 the callback would silently stop,
- * so arming then fails with EBUSY, and the sysctl refuses 0 while armed.
+ * so arming then fails, and the sysctl refuses 0 while armed.
  */
 int sm_fhook_init(struct ftrace_ops *ops, ftrace_func_t func,
 		  const char *symbol)
